@@ -1,0 +1,77 @@
+// The event after the collector accepted it: what goes to Kafka and what the processor reads.
+// camelCase like the wire event; the warehouse-style snake_case names appear only in lake-row.ts.
+import Type, { type Static } from 'typebox';
+import { EventTypeSchema, IsoDateTime, WireContext } from './wire-event.ts';
+
+const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+// The wire context minus `ip`: a raw IP address never leaves the collector.
+const { ip: _rawIp, ...contextProperties } = WireContext.properties;
+export const CollectedContext = Type.Object(contextProperties, { additionalProperties: false });
+
+export const Device = Type.Object({
+  type: Type.Union([
+    Type.Literal('desktop'),
+    Type.Literal('mobile'),
+    Type.Literal('tablet'),
+    Type.Literal('smarttv'),
+    Type.Literal('console'),
+    Type.Literal('wearable'),
+    Type.Literal('embedded'),
+    Type.Literal('unknown'),
+  ]),
+  vendor: Nullable(Type.String()),
+  model: Nullable(Type.String()),
+});
+
+export const NameVersion = Type.Object({
+  name: Nullable(Type.String()),
+  version: Nullable(Type.String()),
+});
+
+export type DeviceType = Static<typeof Device>['type'];
+
+export const Geo = Type.Object({
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: Nullable(Type.String({ minLength: 2, maxLength: 2 })),
+  region: Nullable(Type.String()),
+  city: Nullable(Type.String()),
+});
+
+export const CollectedEvent = Type.Object(
+  {
+    type: EventTypeSchema,
+    event: Nullable(Type.String()),
+    name: Nullable(Type.String()),
+    messageId: Type.String({ minLength: 1 }),
+    anonymousId: Nullable(Type.String()),
+    userId: Nullable(Type.String()),
+    sessionId: Nullable(Type.String()),
+    /** The site the write key belongs to; the key itself is never stored. */
+    siteId: Type.String({ minLength: 1 }),
+    /** Server clock when the collector received the request. */
+    receivedAt: IsoDateTime,
+    /**
+     * When the event happened, corrected for the client's clock:
+     * `receivedAt - (sentAt - originalTimestamp)`; `receivedAt` if the client sent no clocks or
+     * the result lies in the future (then `futureTimestamp` is true).
+     */
+    timestamp: IsoDateTime,
+    originalTimestamp: Nullable(IsoDateTime),
+    sentAt: Nullable(IsoDateTime),
+    /** True when the client's corrected time was ahead of the server by more than the tolerance. */
+    futureTimestamp: Type.Boolean(),
+    context: CollectedContext,
+    properties: Type.Record(Type.String(), Type.Unknown()),
+    traits: Type.Record(Type.String(), Type.Unknown()),
+    device: Device,
+    browser: NameVersion,
+    os: NameVersion,
+    geo: Geo,
+    isBot: Type.Boolean(),
+    /** Anonymised per the collector's IP policy (truncated or salted hash); null when dropped. */
+    ip: Nullable(Type.String()),
+  },
+  { $id: 'CollectedEvent', additionalProperties: false },
+);
+export type CollectedEvent = Static<typeof CollectedEvent>;

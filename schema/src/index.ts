@@ -1,0 +1,6 @@
+export * from './collected-event.ts';
+export * from './lake-layout.ts';
+export * from './lake-row.ts';
+export * from './topics.ts';
+export * from './validate.ts';
+export * from './wire-event.ts';

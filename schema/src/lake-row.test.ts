@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { collectedEvents, expectedLakeRows } from '../fixtures/index.ts';
+import type { CollectedEvent } from './collected-event.ts';
+import { LAKE_COLUMNS, PAGE_VIEW_EVENT_NAME, toLakeRow } from './lake-row.ts';
+
+const order = collectedEvents['order-completed'] as CollectedEvent;
+
+describe('toLakeRow', () => {
+  it.each(Object.keys(collectedEvents))('maps %s to its golden row', (name) => {
+    expect(toLakeRow(collectedEvents[name] as CollectedEvent)).toEqual(expectedLakeRows[name]);
+  });
+
+  it('produces exactly the lake columns, in file order', () => {
+    expect(Object.keys(toLakeRow(order))).toEqual(LAKE_COLUMNS.map((c) => c.name));
+  });
+
+  it('fills every non-nullable column', () => {
+    const row = toLakeRow(order) as Record<string, unknown>;
+    for (const c of LAKE_COLUMNS.filter((c) => !c.nullable)) expect(row[c.name]).not.toBeNull();
+  });
+
+  it('names page views so they count beside track events', () => {
+    const page: CollectedEvent = { ...order, type: 'page', event: null, name: 'Checkout', properties: {} };
+    expect(toLakeRow(page)).toMatchObject({
+      type: 'page',
+      event_name: PAGE_VIEW_EVENT_NAME,
+      page_name: 'Checkout',
+      order_id: null,
+      revenue: null,
+      properties: null,
+    });
+  });
+
+  it('keeps identify traits and has no event name', () => {
+    const identify: CollectedEvent = {
+      ...order,
+      type: 'identify',
+      event: null,
+      properties: {},
+      traits: { plan: 'gold' },
+    };
+    expect(toLakeRow(identify)).toMatchObject({ event_name: null, traits: '{"plan":"gold"}' });
+  });
+
+  it('reads commerce fields leniently but never invents numbers', () => {
+    const row = (properties: Record<string, unknown>) => toLakeRow({ ...order, properties });
+    expect(row({ revenue: '19.90', product_id: 7 })).toMatchObject({ revenue: 19.9, product_id: '7' });
+    expect(row({ revenue: 'lots', order_id: { id: 1 } })).toMatchObject({ revenue: null, order_id: null });
+    expect(row({ revenue: Number.NaN })).toMatchObject({ revenue: null });
+  });
+});

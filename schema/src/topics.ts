@@ -1,0 +1,45 @@
+// Kafka topic names, the partition key rule and dead-letter headers: the contract between the
+// collector (producer) and the processor (consumer).
+import type { CollectedEvent } from './collected-event.ts';
+
+export interface Topics {
+  /** Collected events, JSON (one CollectedEvent per message), keyed by `partitionKey`. */
+  readonly events: string;
+  /** Messages that could not be processed, with the reason in headers (`DEAD_LETTER_HEADERS`). */
+  readonly deadLetter: string;
+}
+
+export const DEFAULT_TOPIC_PREFIX = 'clickstream';
+
+/**
+ * Topic names under a prefix. Deployments use the default; tests pass a fresh prefix so they never
+ * share topics. A prefix is a legal topic name without `..` and at most 200 characters.
+ */
+export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): Topics {
+  if (!/^[a-zA-Z0-9._-]{1,200}$/.test(prefix) || prefix.includes('..')) {
+    throw new Error(`invalid topic prefix ${JSON.stringify(prefix)}: use letters, digits, . _ -`);
+  }
+  return { events: `${prefix}.events`, deadLetter: `${prefix}.events.dead-letter` };
+}
+
+/**
+ * The message key: one visitor's events go to one partition, so they stay in order.
+ * Keyed by `anonymousId`; events from server libraries that send only `userId` use `u:<userId>`.
+ */
+export function partitionKey(e: Pick<CollectedEvent, 'anonymousId' | 'userId' | 'messageId'>): string {
+  if (e.anonymousId) return e.anonymousId;
+  if (e.userId) return `u:${e.userId}`;
+  return `m:${e.messageId}`;
+}
+
+/** Headers on dead-letter messages. Values are UTF-8 strings. */
+export const DEAD_LETTER_HEADERS = {
+  /** Machine-readable reason, e.g. `invalid-collected-event`. */
+  reason: 'x-dead-letter-reason',
+  /** Human-readable detail (first validation error, exception message). */
+  detail: 'x-dead-letter-detail',
+  /** Which stage sent it: `collector` or `processor`. */
+  stage: 'x-dead-letter-stage',
+  /** Source topic, partition and offset for messages re-routed by the processor. */
+  source: 'x-dead-letter-source',
+} as const;
