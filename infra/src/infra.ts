@@ -1,0 +1,62 @@
+// up / down / status of one local instance (Kafka + HDFS). `up` is idempotent: running services are
+// left alone. `down` stops only the processes whose pid files and command-line markers are ours.
+import { type Endpoints, endpointsOf, type InfraConfig } from './config.ts';
+import { hdfsProcesses, startHdfs } from './hdfs-server.ts';
+import { kafkaProcess, type StartResult, startKafka } from './kafka-server.ts';
+import { checkJava } from './prereqs.ts';
+import { type ManagedProcess, rssMiB, runningPid, stopProcess } from './processes.ts';
+
+export type Log = (line: string) => void;
+
+function allProcesses(config: InfraConfig): ManagedProcess[] {
+  const { namenode, datanode } = hdfsProcesses(config);
+  return [kafkaProcess(config), namenode, datanode];
+}
+
+async function timed(name: string, log: Log, start: () => Promise<StartResult>): Promise<number> {
+  const t0 = performance.now();
+  const result = await start();
+  const seconds = (performance.now() - t0) / 1000;
+  log(result === 'started' ? `${name} ready in ${seconds.toFixed(1)} s` : `${name} already running`);
+  return seconds;
+}
+
+export interface UpResult extends Endpoints {
+  /** Seconds until each service was ready (0 when it was already running). */
+  readonly seconds: { readonly kafka: number; readonly hdfs: number };
+}
+
+/** Starts whatever is not running yet and waits until everything is ready. */
+export async function infraUp(config: InfraConfig, log: Log = () => {}): Promise<UpResult> {
+  checkJava(config.javaHome);
+  // Both start in parallel; each waits for its own readiness.
+  const [kafka, hdfs] = await Promise.all([
+    timed('Kafka', log, () => startKafka(config, log)),
+    timed('HDFS', log, () => startHdfs(config, log)),
+  ]);
+  return { ...endpointsOf(config), seconds: { kafka, hdfs } };
+}
+
+/** Stops the processes this instance started (DataNode first, Kafka in parallel). */
+export async function infraDown(config: InfraConfig, log: Log = () => {}): Promise<void> {
+  const { namenode, datanode } = hdfsProcesses(config);
+  const kafka = kafkaProcess(config);
+  const stop = async (p: ManagedProcess) => {
+    if (await stopProcess(p)) log(`stopped ${p.role}`);
+  };
+  await Promise.all([stop(kafka), stop(datanode).then(() => stop(namenode))]);
+}
+
+export interface ProcessStatus {
+  readonly role: string;
+  readonly pid: number | null;
+  readonly rssMiB: number | null;
+  readonly logFile: string;
+}
+
+export function infraStatus(config: InfraConfig): ProcessStatus[] {
+  return allProcesses(config).map((p) => {
+    const pid = runningPid(p);
+    return { role: p.role, pid, rssMiB: pid === null ? null : rssMiB(pid), logFile: p.logFile };
+  });
+}

@@ -1,0 +1,110 @@
+// One Kafka broker in KRaft mode (combined broker + controller), from the jars in <jarsDir>/kafka.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { endpointsOf, type InfraConfig, PORT_VARIABLES, REPO_ROOT } from './config.ts';
+import { InfraError } from './errors.ts';
+import { ensureJars } from './jars.ts';
+import { probeKafka } from './kafka.ts';
+import { checkPortsFree, javaCommand } from './prereqs.ts';
+import {
+  type ManagedProcess,
+  managedProcess,
+  renderTemplate,
+  runningPid,
+  startJava,
+  waitUntilReady,
+} from './processes.ts';
+
+const TEMPLATES = join(REPO_ROOT, 'infra', 'kafka');
+
+export function kafkaProcess(config: InfraConfig): ManagedProcess {
+  return managedProcess('kafka', config.stateDir);
+}
+
+const JVM_OPTIONS = [
+  '-Xms256m',
+  '-Xmx512m',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
+];
+
+/** The cluster id is made once per data folder and kept, so restarts reuse the formatted storage. */
+function clusterId(kafkaDir: string): string {
+  const file = join(kafkaDir, 'cluster-id');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(16).toString('base64url')}\n`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+export type StartResult = 'started' | 'already running';
+
+export async function startKafka(config: InfraConfig, log: (line: string) => void): Promise<StartResult> {
+  const proc = kafkaProcess(config);
+  const { kafkaBrokers } = endpointsOf(config);
+  const ready = () => probeKafka(kafkaBrokers);
+  if (runningPid(proc) !== null) {
+    await waitUntilReady('Kafka', [proc], ready, config.readyTimeoutMs);
+    return 'already running';
+  }
+
+  await checkPortsFree([
+    { port: config.kafka.broker, what: 'Kafka', variable: PORT_VARIABLES['kafka.broker'] },
+    { port: config.kafka.controller, what: 'Kafka controller', variable: PORT_VARIABLES['kafka.controller'] },
+  ]);
+  const jars = ensureJars('kafka', { ...config, log });
+  const kafkaDir = join(config.stateDir, 'kafka');
+  const dataDir = join(kafkaDir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const properties = join(kafkaDir, 'server.properties');
+  writeFileSync(
+    properties,
+    renderTemplate(readFileSync(join(TEMPLATES, 'server.properties.template'), 'utf8'), {
+      BROKER_PORT: config.kafka.broker,
+      CONTROLLER_PORT: config.kafka.controller,
+      DATA_DIR: dataDir,
+    }),
+  );
+  const java = javaCommand(config.javaHome);
+  const logging = `-Dlog4j2.configurationFile=${join(TEMPLATES, 'log4j2.properties')}`;
+  const classpath = `${jars}/*`;
+
+  if (!existsSync(join(dataDir, 'meta.properties'))) {
+    const format = spawnSync(
+      java,
+      [
+        logging,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId(kafkaDir),
+        '-c',
+        properties,
+        '--ignore-formatted',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (format.status !== 0) {
+      const why = `${format.stderr}${format.stdout}`.trim().split('\n').pop() ?? `exit code ${format.status}`;
+      throw new InfraError(`formatting Kafka storage in ${dataDir} failed: ${why}`);
+    }
+  }
+
+  startJava(proc, java, [
+    ...JVM_OPTIONS,
+    `-Dkafka.logs.dir=${join(config.stateDir, 'logs')}`,
+    logging,
+    '-cp',
+    classpath,
+    'kafka.Kafka',
+    properties,
+  ]);
+  await waitUntilReady('Kafka', [proc], ready, config.readyTimeoutMs);
+  return 'started';
+}

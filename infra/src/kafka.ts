@@ -1,0 +1,228 @@
+// The thin Kafka access module every service uses (kafkajs underneath): create topics, produce
+// with acks=all, consume in a group and commit only after the handler succeeded.
+import kafkajs, {
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+  type RecordMetadata,
+} from 'kafkajs';
+
+// kafkajs is CommonJS; its named exports are reached through the default export under NodeNext.
+const { Kafka: KafkaClient, logLevel: LogLevel, CompressionTypes, Partitioners } = kafkajs;
+
+export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** kafkajs's own logging; `error` by default (it is chatty while brokers come and go). */
+  readonly logLevel?: KafkaLogLevel;
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** How many times kafkajs retries a retriable failure before giving up (default 5). */
+  readonly retries?: number;
+}
+
+const LEVELS = {
+  nothing: LogLevel.NOTHING,
+  error: LogLevel.ERROR,
+  warn: LogLevel.WARN,
+  info: LogLevel.INFO,
+  debug: LogLevel.DEBUG,
+} as const;
+
+export function createKafka(opts: KafkaOptions): Kafka {
+  return new KafkaClient({
+    clientId: opts.clientId,
+    brokers: [...opts.brokers],
+    logLevel: LEVELS[opts.logLevel ?? 'error'],
+    connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    retry: { retries: opts.retries ?? 5, initialRetryTime: 100, maxRetryTime: 5_000 },
+  });
+}
+
+/** Whether an error from this module (or kafkajs) may succeed when tried again. */
+export function isRetriable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+  /** Topic-level configs, e.g. `{ 'retention.ms': '604800000' }`. */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/** Creates the topics that do not exist yet and waits for their leaders. Returns the created ones. */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return [];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions ?? 1,
+        replicationFactor: t.replicationFactor ?? 1,
+        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    return missing.map((t) => t.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** One metadata request: true when a broker answers. Never throws. */
+export async function probeKafka(brokers: readonly string[]): Promise<boolean> {
+  const admin: Admin = createKafka({
+    brokers,
+    clientId: 'clickstream-probe',
+    logLevel: 'nothing',
+    retries: 0,
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 3_000,
+  }).admin();
+  try {
+    await admin.connect();
+    return (await admin.describeCluster()).brokers.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+export interface OutgoingMessage {
+  readonly key: string | null;
+  readonly value: string | Uint8Array;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ProducerOptions {
+  /**
+   * Idempotent producer (default true): retries cannot write duplicates or reorder a partition.
+   * kafkajs then allows one request in flight per broker.
+   */
+  readonly idempotent?: boolean;
+  readonly compression?: 'none' | 'gzip';
+  /** How long the broker may wait for all in-sync replicas (default 30 s). */
+  readonly ackTimeoutMs?: number;
+}
+
+/**
+ * A producer with a lifecycle: `connect()`, `send()` resolves only once every in-sync replica has
+ * the messages (acks=all), `disconnect()` waits for in-flight sends. A failed send always rejects;
+ * callers must never report success for it.
+ */
+export class EventProducer {
+  readonly #producer: Producer;
+  readonly #compression: number;
+  readonly #ackTimeoutMs: number;
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(kafka: Kafka, opts: ProducerOptions = {}) {
+    const idempotent = opts.idempotent ?? true;
+    this.#producer = kafka.producer({
+      idempotent,
+      maxInFlightRequests: idempotent ? 1 : undefined,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.#compression = opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.#ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
+  }
+
+  connect(): Promise<void> {
+    return this.#producer.connect();
+  }
+
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
+    const sent = this.#producer.send({
+      topic,
+      acks: -1,
+      timeout: this.#ackTimeoutMs,
+      compression: this.#compression,
+      messages: messages.map((m) => ({
+        key: m.key,
+        value: typeof m.value === 'string' ? m.value : Buffer.from(m.value),
+        headers: m.headers as IHeaders | undefined,
+      })),
+    });
+    this.#inFlight.add(sent);
+    const forget = () => this.#inFlight.delete(sent);
+    sent.then(forget, forget);
+    return sent;
+  }
+
+  /** Waits for every send in flight, then closes the connections. */
+  async disconnect(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#producer.disconnect();
+  }
+}
+
+export interface IncomingBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+}
+
+export interface ConsumeOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a group with no committed offset starts (default: the earliest message). */
+  readonly fromBeginning?: boolean;
+  /**
+   * Handles one batch from one partition. Offsets are committed after it resolves; if it throws,
+   * nothing is committed and the batch is delivered again (at-least-once).
+   */
+  readonly handleBatch: (batch: IncomingBatch) => Promise<void>;
+  readonly sessionTimeoutMs?: number;
+}
+
+export interface RunningConsumer {
+  readonly consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+/** Joins the group and consumes until `stop()`; commits each batch only after its handler succeeded. */
+export async function startConsumer(kafka: Kafka, opts: ConsumeOptions): Promise<RunningConsumer> {
+  const consumer = kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      await opts.handleBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
+      resolveOffset(batch.lastOffset());
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    },
+  });
+  return { consumer, stop: () => consumer.disconnect() };
+}
+
+/** Header values as strings (kafkajs gives Buffers). */
+export function headersOf(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(String).join(',') : String(v);
+  }
+  return out;
+}

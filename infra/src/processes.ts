@@ -1,0 +1,156 @@
+// Starting and stopping the JVMs. Each process is started detached with its output in a log file
+// and its pid in a pid file. A marker on its command line (`-Dclickstream.infra=<role>@<stateDir>`)
+// lets `down` and `status` recognise it, so a recycled pid never makes us stop someone else's process.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InfraError } from './errors.ts';
+
+export interface ManagedProcess {
+  /** Short role name: `kafka`, `namenode`, `datanode`. */
+  readonly role: string;
+  readonly pidFile: string;
+  readonly logFile: string;
+  /** The JVM option that marks the process as ours. */
+  readonly marker: string;
+}
+
+export function managedProcess(role: string, stateDir: string): ManagedProcess {
+  return {
+    role,
+    pidFile: `${stateDir}/run/${role}.pid`,
+    logFile: `${stateDir}/logs/${role}.log`,
+    marker: `-Dclickstream.infra=${role}@${stateDir}`,
+  };
+}
+
+function cmdlineOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** The pid of the running process, or null when it is not running (stale pid files are removed). */
+export function runningPid(p: ManagedProcess): number | null {
+  if (!existsSync(p.pidFile)) return null;
+  const pid = Number(readFileSync(p.pidFile, 'utf8').trim());
+  const cmdline = Number.isInteger(pid) && pid > 0 ? cmdlineOf(pid) : null;
+  if (cmdline?.includes(p.marker)) return pid;
+  rmSync(p.pidFile, { force: true });
+  return null;
+}
+
+/** Starts `java <args>` detached, appending its output to the log file. Returns the pid. */
+export function startJava(
+  p: ManagedProcess,
+  java: string,
+  jvmArgs: string[],
+  env?: NodeJS.ProcessEnv,
+): number {
+  mkdirSync(dirname(p.pidFile), { recursive: true });
+  mkdirSync(dirname(p.logFile), { recursive: true });
+  const out = openSync(p.logFile, 'a');
+  try {
+    writeFileSync(out, `\n==== ${new Date().toISOString()} starting ${p.role} ====\n`);
+    const child = spawn(java, [p.marker, ...jvmArgs], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: env ?? process.env,
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${java}`);
+    child.unref();
+    writeFileSync(p.pidFile, `${child.pid}\n`);
+    return child.pid;
+  } finally {
+    closeSync(out);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie still answers kill(0); its /proc entry has no cmdline.
+    return (cmdlineOf(pid) ?? '') !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM (a clean shutdown), then SIGKILL after `graceMs`. Returns whether it was running. */
+export async function stopProcess(p: ManagedProcess, graceMs = 20_000): Promise<boolean> {
+  const pid = runningPid(p);
+  if (pid === null) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    while (alive(pid)) await sleep(50);
+  }
+  rmSync(p.pidFile, { force: true });
+  return true;
+}
+
+/** The last lines of a log that look like the reason for a failure, for one-line error messages. */
+export function lastErrorLine(logFile: string): string | null {
+  if (!existsSync(logFile)) return null;
+  const lines = readFileSync(logFile, 'utf8').split('\n');
+  for (let i = lines.length - 1; i >= 0 && i >= lines.length - 400; i--) {
+    const line = lines[i]?.trim() ?? '';
+    if (/\b(ERROR|FATAL)\b|Exception:|Error:/.test(line)) return line.slice(0, 300);
+  }
+  return null;
+}
+
+/** Resident memory of a process in MiB, or null when it is not running. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Polls `ready` until it returns true. Fails at once if one of `processes` exits meanwhile, with
+ * the last error line of its log, and after `timeoutMs` with the log to look at.
+ */
+export async function waitUntilReady(
+  what: string,
+  processes: readonly ManagedProcess[],
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const p of processes) {
+      if (runningPid(p) === null) {
+        const why = lastErrorLine(p.logFile);
+        throw new InfraError(
+          `${p.role} exited while starting${why ? `: ${why}` : ''}; see ${p.logFile} for the full log`,
+        );
+      }
+    }
+    if (await ready()) return;
+    if (Date.now() > deadline) {
+      throw new InfraError(
+        `${what} was not ready after ${Math.round(timeoutMs / 1000)} s; see ${processes.map((p) => p.logFile).join(' and ')} (raise INFRA_READY_TIMEOUT_MS on a slow machine)`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
+/** Replaces `{{NAME}}` placeholders; fails on any placeholder left unfilled. */
+export function renderTemplate(template: string, vars: Readonly<Record<string, string | number>>): string {
+  const out = template.replace(/\{\{([A-Z_]+)\}\}/g, (m, name: string) =>
+    name in vars ? String(vars[name]) : m,
+  );
+  const left = /\{\{([A-Z_]+)\}\}/.exec(out);
+  if (left) throw new Error(`template placeholder ${left[0]} has no value`);
+  return out;
+}
