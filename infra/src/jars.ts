@@ -40,6 +40,7 @@ export function ensureJars(component: Component, opts: JarOptions): string {
   const logFile = join(opts.jarsDir, `maven-${component}.log`);
   const args = [
     '-B',
+    '-Dstyle.color=never',
     '-f',
     pom,
     'dependency:copy-dependencies',
@@ -62,7 +63,7 @@ export function ensureJars(component: Component, opts: JarOptions): string {
     rmSync(dir, { recursive: true, force: true });
     const firstError = (r.stdout ?? '')
       .split('\n')
-      .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+      .map((l) => l.trim())
       .find((l) => l.startsWith('[ERROR]'));
     const reason = firstError
       ? firstError.replace(/^\[ERROR\]\s*/, '').slice(0, 240)
