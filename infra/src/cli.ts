@@ -2,8 +2,10 @@
 import { endpointsOf, readInfraConfig } from './config.ts';
 import { InfraError } from './errors.ts';
 import { infraDown, infraStatus, infraUp } from './infra.ts';
+import { ensureJars } from './jars.ts';
 
-const USAGE = 'usage: infra up | down | status   (options are environment variables; see infra/README.md)';
+const USAGE =
+  'usage: infra up | down | status | fetch   (options are environment variables; see infra/README.md)';
 
 async function main(command: string | undefined): Promise<void> {
   const config = readInfraConfig();
@@ -16,6 +18,11 @@ async function main(command: string | undefined): Promise<void> {
       log(`data and logs in ${config.stateDir}`);
       return;
     }
+    case 'fetch':
+      // Only the jars (CI and offline preparation); `up` does this itself when needed.
+      for (const component of ['kafka', 'hadoop'] as const)
+        log(`${component} jars in ${ensureJars(component, { ...config, log })}`);
+      return;
     case 'down':
       await infraDown(config, log);
       log('down');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { endpointsOf, type InfraConfig, PORT_VARIABLES, REPO_ROOT } from './config.ts';
 import { InfraError } from './errors.ts';
 import { ensureJars } from './jars.ts';
-import type { StartResult } from './kafka-server.ts';
+import type { Prepared } from './kafka-server.ts';
 import { checkPortsFree, javaCommand } from './prereqs.ts';
 import {
   type ManagedProcess,
@@ -98,15 +98,13 @@ async function probeHdfs(config: InfraConfig): Promise<boolean> {
   }
 }
 
-export async function startHdfs(config: InfraConfig, log: (line: string) => void): Promise<StartResult> {
+export async function prepareHdfs(config: InfraConfig, log: (line: string) => void): Promise<Prepared> {
   const { namenode, datanode } = hdfsProcesses(config);
   const nnRunning = runningPid(namenode) !== null;
   const dnRunning = runningPid(datanode) !== null;
   const ready = () => probeHdfs(config);
-  if (nnRunning && dnRunning) {
-    await waitUntilReady('HDFS', [namenode, datanode], ready, config.readyTimeoutMs);
-    return 'already running';
-  }
+  const waitReady = () => waitUntilReady('HDFS', [namenode, datanode], ready, config.readyTimeoutMs);
+  if (nnRunning && dnRunning) return { alreadyRunning: true, launch: waitReady };
 
   const ports = [];
   if (!nnRunning) {
@@ -169,12 +167,14 @@ export async function startHdfs(config: InfraConfig, log: (line: string) => void
     }
   }
 
-  if (!nnRunning) {
-    startJava(namenode, java, ['-Xmx512m', ...common, 'org.apache.hadoop.hdfs.server.namenode.NameNode']);
-  }
-  if (!dnRunning) {
-    startJava(datanode, java, ['-Xmx256m', ...common, 'org.apache.hadoop.hdfs.server.datanode.DataNode']);
-  }
-  await waitUntilReady('HDFS', [namenode, datanode], ready, config.readyTimeoutMs);
-  return 'started';
+  return {
+    alreadyRunning: false,
+    async launch() {
+      if (!nnRunning)
+        startJava(namenode, java, ['-Xmx512m', ...common, 'org.apache.hadoop.hdfs.server.namenode.NameNode']);
+      if (!dnRunning)
+        startJava(datanode, java, ['-Xmx256m', ...common, 'org.apache.hadoop.hdfs.server.datanode.DataNode']);
+      await waitReady();
+    },
+  };
 }

@@ -1,8 +1,8 @@
 // up / down / status of one local instance (Kafka + HDFS). `up` is idempotent: running services are
 // left alone. `down` stops only the processes whose pid files and command-line markers are ours.
 import { type Endpoints, endpointsOf, type InfraConfig } from './config.ts';
-import { hdfsProcesses, startHdfs } from './hdfs-server.ts';
-import { kafkaProcess, type StartResult, startKafka } from './kafka-server.ts';
+import { hdfsProcesses, prepareHdfs } from './hdfs-server.ts';
+import { kafkaProcess, type Prepared, prepareKafka } from './kafka-server.ts';
 import { checkJava } from './prereqs.ts';
 import { type ManagedProcess, rssMiB, runningPid, stopProcess } from './processes.ts';
 
@@ -13,11 +13,11 @@ function allProcesses(config: InfraConfig): ManagedProcess[] {
   return [kafkaProcess(config), namenode, datanode];
 }
 
-async function timed(name: string, log: Log, start: () => Promise<StartResult>): Promise<number> {
+async function timed(name: string, log: Log, service: Prepared): Promise<number> {
   const t0 = performance.now();
-  const result = await start();
+  await service.launch();
   const seconds = (performance.now() - t0) / 1000;
-  log(result === 'started' ? `${name} ready in ${seconds.toFixed(1)} s` : `${name} already running`);
+  log(service.alreadyRunning ? `${name} already running` : `${name} ready in ${seconds.toFixed(1)} s`);
   return seconds;
 }
 
@@ -29,10 +29,12 @@ export interface UpResult extends Endpoints {
 /** Starts whatever is not running yet and waits until everything is ready. */
 export async function infraUp(config: InfraConfig, log: Log = () => {}): Promise<UpResult> {
   checkJava(config.javaHome);
-  // Both start in parallel; each waits for its own readiness.
+  // Check and set up both before starting either, then start both in parallel.
+  const kafkaService = await prepareKafka(config, log);
+  const hdfsService = await prepareHdfs(config, log);
   const [kafka, hdfs] = await Promise.all([
-    timed('Kafka', log, () => startKafka(config, log)),
-    timed('HDFS', log, () => startHdfs(config, log)),
+    timed('Kafka', log, kafkaService),
+    timed('HDFS', log, hdfsService),
   ]);
   return { ...endpointsOf(config), seconds: { kafka, hdfs } };
 }

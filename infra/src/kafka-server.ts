@@ -41,15 +41,26 @@ function clusterId(kafkaDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export type StartResult = 'started' | 'already running';
+/**
+ * A service checked and set up, ready to launch. `prepare*` does everything that can fail on the
+ * user's environment (ports, jars, config, formatting) before any process starts, so a bad
+ * prerequisite never leaves half the services running.
+ */
+export interface Prepared {
+  readonly alreadyRunning: boolean;
+  /** Starts the processes that are not running and resolves once the service is ready. */
+  launch(): Promise<void>;
+}
 
-export async function startKafka(config: InfraConfig, log: (line: string) => void): Promise<StartResult> {
+export async function prepareKafka(config: InfraConfig, log: (line: string) => void): Promise<Prepared> {
   const proc = kafkaProcess(config);
   const { kafkaBrokers } = endpointsOf(config);
   const ready = () => probeKafka(kafkaBrokers);
   if (runningPid(proc) !== null) {
-    await waitUntilReady('Kafka', [proc], ready, config.readyTimeoutMs);
-    return 'already running';
+    return {
+      alreadyRunning: true,
+      launch: () => waitUntilReady('Kafka', [proc], ready, config.readyTimeoutMs),
+    };
   }
 
   await checkPortsFree([
@@ -96,7 +107,7 @@ export async function startKafka(config: InfraConfig, log: (line: string) => voi
     }
   }
 
-  startJava(proc, java, [
+  const args = [
     ...JVM_OPTIONS,
     `-Dkafka.logs.dir=${join(config.stateDir, 'logs')}`,
     logging,
@@ -104,7 +115,12 @@ export async function startKafka(config: InfraConfig, log: (line: string) => voi
     classpath,
     'kafka.Kafka',
     properties,
-  ]);
-  await waitUntilReady('Kafka', [proc], ready, config.readyTimeoutMs);
-  return 'started';
+  ];
+  return {
+    alreadyRunning: false,
+    async launch() {
+      startJava(proc, java, args);
+      await waitUntilReady('Kafka', [proc], ready, config.readyTimeoutMs);
+    },
+  };
 }

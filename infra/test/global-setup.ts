@@ -1,0 +1,63 @@
+// Global setup of the `integration` test project: starts a private Kafka + HDFS instance through
+// infra/ (its own state folder and free ports, so a running demo instance is never touched), hands
+// its endpoints to the tests with `inject('infra')`, and stops it afterwards.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { type Endpoints, endpointsOf, REPO_ROOT, readInfraConfig } from '../src/config.ts';
+import { infraDown, infraStatus, infraUp } from '../src/infra.ts';
+import { freePort } from '../src/prereqs.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    infra: Endpoints;
+  }
+}
+
+/** Distinct free ports, picked by the OS. */
+export async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+/** A config for a private instance under .infra/<name>, on free ports. */
+export async function privateInstance(name: string) {
+  const [broker, controller, namenodeRpc, namenodeHttp, datanode, datanodeHttp, datanodeIpc] =
+    await freePorts(7);
+  return readInfraConfig(process.env, {
+    stateDir: join(REPO_ROOT, '.infra', name),
+    kafka: { broker: broker!, controller: controller! },
+    hdfs: {
+      namenodeRpc: namenodeRpc!,
+      namenodeHttp: namenodeHttp!,
+      datanode: datanode!,
+      datanodeHttp: datanodeHttp!,
+      datanodeIpc: datanodeIpc!,
+    },
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const log = (line: string) => console.log(`[integration] ${line}`);
+  const config = await privateInstance('test');
+  // A crashed earlier run may have left its JVMs behind: stop them (markers name this folder).
+  await infraDown(config);
+  rmSync(config.stateDir, { recursive: true, force: true });
+
+  log(`starting real Kafka and HDFS for the tests (state and logs in ${config.stateDir})`);
+  try {
+    await infraUp(config, log);
+  } catch (err) {
+    await infraDown(config);
+    throw err;
+  }
+  for (const s of infraStatus(config)) log(`${s.role} pid ${s.pid}, rss ${s.rssMiB} MiB, log ${s.logFile}`);
+  const endpoints = endpointsOf(config);
+  log(`Kafka ${endpoints.kafkaBrokers.join(',')}; WebHDFS ${endpoints.webhdfsUrl}`);
+  project.provide('infra', endpoints);
+
+  return async () => {
+    await infraDown(config, log);
+  };
+}
