@@ -45,9 +45,18 @@ export function createKafka(opts: KafkaOptions): Kafka {
   });
 }
 
-/** Whether an error from this module (or kafkajs) may succeed when tried again. */
+/**
+ * Whether an error from this module (or kafkajs) may succeed when tried again later. kafkajs marks
+ * an error non-retriable once its own retries are used up (`KafkaJSNumberOfRetriesExceeded`), but
+ * the condition underneath (a refused connection, a leader election) is still transient, so the
+ * cause chain decides.
+ */
 export function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 8; depth++) {
+    if ((e as { retriable?: unknown }).retriable === true) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 export interface TopicSpec {
