@@ -29,7 +29,10 @@ export const NameVersion = Type.Object({
   version: Nullable(Type.String()),
 });
 
-export type DeviceType = Static<typeof Device>['type'];
+export type Device = Static<typeof Device>;
+export type DeviceType = Device['type'];
+
+export type NameVersion = Static<typeof NameVersion>;
 
 export const Geo = Type.Object({
   /** ISO 3166-1 alpha-2, upper case. */
@@ -37,6 +40,8 @@ export const Geo = Type.Object({
   region: Nullable(Type.String()),
   city: Nullable(Type.String()),
 });
+
+export type Geo = Static<typeof Geo>;
 
 export const CollectedEvent = Type.Object(
   {

