@@ -120,18 +120,19 @@ export class WebHdfsClient {
   }
 
   /**
-   * Moves `from` to `to` (atomic on HDFS). WebHDFS answers `false` instead of an error when the
-   * source is missing or the destination exists; this throws then, so a failed rename is never
-   * mistaken for a durable write.
+   * Moves `from` to `to` (atomic on HDFS). With `overwrite`, an existing file at `to` is replaced
+   * in the same atomic step. WebHDFS answers `false` instead of an error when the source is missing
+   * or the destination exists; this throws then, so a failed rename is never mistaken for a
+   * durable write.
    */
-  async rename(from: string, to: string): Promise<void> {
-    const res = await this.#call(
-      'PUT',
-      'RENAME',
-      from,
-      this.#url('RENAME', from, { destination: checkPath(to) }),
-    );
-    if (!((await res.json()) as { boolean: boolean }).boolean) {
+  async rename(from: string, to: string, opts: { overwrite?: boolean } = {}): Promise<void> {
+    const params: Record<string, string> = { destination: checkPath(to) };
+    if (opts.overwrite) params.renameoptions = 'OVERWRITE';
+    const res = await this.#call('PUT', 'RENAME', from, this.#url('RENAME', from, params));
+    // With rename options HDFS uses the newer rename, which answers with an empty body or throws.
+    const text = await res.text();
+    const renamed = text === '' || (JSON.parse(text) as { boolean?: boolean }).boolean !== false;
+    if (!renamed) {
       const target = await this.exists(to);
       const Cls = target ? HdfsAlreadyExistsError : HdfsNotFoundError;
       const why = target

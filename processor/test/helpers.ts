@@ -1,0 +1,86 @@
+// Helpers for the processor's integration tests: run the real processor as a child process and
+// make collected events.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { downloadParquet, eventsFrom, query } from '@clickstream/batch';
+import { REPO_ROOT } from '@clickstream/infra';
+import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
+import type { CollectedEvent } from '@clickstream/schema';
+import { collectedEvents } from '@clickstream/schema/fixtures';
+
+export interface RunningProcessor {
+  readonly child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL: no chance to flush or commit. */
+  kill(): Promise<void>;
+}
+
+export function startProcessor(env: Record<string, string>): RunningProcessor {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'processor', 'src', 'main.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c) => {
+    out += c;
+  });
+  child.stderr?.on('data', (c) => {
+    out += c;
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** `n` collected events spread over two hours of 2026-11-24 (10:xx and 11:xx UTC), 20 visitors. */
+export function makeEvents(n: number): CollectedEvent[] {
+  const base = collectedEvents['order-completed'] as CollectedEvent;
+  return Array.from({ length: n }, (_, i) => {
+    const t = Date.parse('2026-11-24T10:30:00.000Z') + Math.floor((i * 3_600_000) / n);
+    const page = i % 3 !== 0;
+    return {
+      ...base,
+      type: page ? 'page' : 'track',
+      event: page ? null : 'Product Viewed',
+      messageId: randomUUID(),
+      anonymousId: `visitor-${i % 20}`,
+      timestamp: new Date(t).toISOString(),
+      receivedAt: new Date(t + 100).toISOString(),
+      properties: page ? {} : { product_id: `p-${i % 7}` },
+    };
+  });
+}
+
+/** Downloads the lake's events table and runs SQL over it (`events` is a view). */
+export async function queryLake(
+  hdfs: WebHdfsClient,
+  eventsDir: string,
+  sql: string,
+): Promise<Record<string, unknown>[]> {
+  const local = mkdtempSync(join(tmpdir(), 'lake-'));
+  try {
+    const { files } = await downloadParquet(hdfs, eventsDir, local);
+    if (files === 0) return [];
+    return await query(`CREATE VIEW events AS SELECT * FROM ${eventsFrom(local)}`, sql);
+  } finally {
+    rmSync(local, { recursive: true, force: true });
+  }
+}
+
+export const freshName = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;
