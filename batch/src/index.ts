@@ -1,2 +1,4 @@
+export { AGGREGATES } from './aggregates.ts';
 export { type Downloaded, downloadParquet } from './download-parquet.ts';
 export { eventsFrom, query } from './query.ts';
+export { type BatchSummary, runBatch } from './run-batch.ts';

@@ -102,7 +102,9 @@ export async function prepareKafka(config: InfraConfig, log: (line: string) => v
       { encoding: 'utf8' },
     );
     if (format.status !== 0) {
-      const why = `${format.stderr}${format.stdout}`.trim().split('\n').pop() ?? `exit code ${format.status}`;
+      const lines = `${format.stderr}${format.stdout}`.trim().split('\n');
+      const why =
+        lines.find((l) => /ERROR|Exception|Error:/.test(l)) ?? lines.pop() ?? `exit code ${format.status}`;
       throw new InfraError(`formatting Kafka storage in ${dataDir} failed: ${why}`);
     }
   }

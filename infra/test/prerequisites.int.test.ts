@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../src/config.ts';
+import { REPO_ROOT, readInfraConfig } from '../src/config.ts';
+import { infraDown } from '../src/infra.ts';
 import { freePorts } from './global-setup.ts';
 
 const CLI = join(REPO_ROOT, 'infra', 'src', 'cli.ts');
@@ -23,6 +24,10 @@ function which(cmd: string): string {
   throw new Error(`${cmd} not on PATH`);
 }
 
+// Every state folder a run used: if a broken-environment run ever got as far as starting
+// services, afterAll stops them.
+const stateDirs: string[] = [];
+
 async function runUp(env: Record<string, string | undefined>) {
   const ports = await freePorts(7);
   const vars = [
@@ -34,12 +39,17 @@ async function runUp(env: Record<string, string | undefined>) {
     'HDFS_DATANODE_HTTP_PORT',
     'HDFS_DATANODE_IPC_PORT',
   ];
-  const full: Record<string, string | undefined> = {
+  const merged: Record<string, string | undefined> = {
     ...process.env,
     ...Object.fromEntries(vars.map((v, i) => [v, String(ports[i])])),
     INFRA_DIR: mkdtempSync(join(tmpdir(), 'infra-prereq-')),
     ...env,
   };
+  stateDirs.push(merged.INFRA_DIR as string);
+  // `undefined` removes a variable.
+  const full = Object.fromEntries(
+    Object.entries(merged).filter(([, v]) => v !== undefined),
+  ) as NodeJS.ProcessEnv;
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'up'], {
     cwd: REPO_ROOT,
     env: full as NodeJS.ProcessEnv,
@@ -71,7 +81,10 @@ describe('infra up with a broken environment', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     takenPort = (blocker.address() as { port: number }).port;
   });
-  afterAll(() => new Promise<void>((r) => blocker.close(() => r())));
+  afterAll(async () => {
+    await new Promise<void>((r) => blocker.close(() => r()));
+    for (const stateDir of stateDirs) await infraDown(readInfraConfig({}, { stateDir }));
+  });
 
   it('no Java on PATH', async () => {
     const r = await runUp({ PATH: NODE_ONLY_PATH, JAVA_HOME: undefined });
