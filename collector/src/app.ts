@@ -138,27 +138,33 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
     const receivedAt = now();
     const accepted: CollectedEvent[] = [];
     const rejected: Rejected[] = [];
-    events.forEach((raw, index) => {
+    for (const [index, raw] of events.entries()) {
       const messageId =
         typeof raw === 'object' &&
         raw !== null &&
         typeof (raw as { messageId?: unknown }).messageId === 'string'
           ? (raw as { messageId: string }).messageId
           : undefined;
-      const reject = (issues: ValidationIssue[]) =>
+      const reject = (issues: ValidationIssue[]) => {
         rejected.push({ index, ...(messageId ? { messageId } : {}), issues });
+      };
       if (Buffer.byteLength(JSON.stringify(raw ?? null)) > MAX_EVENT_BYTES) {
-        return reject([{ path: '', message: `event is larger than ${MAX_EVENT_BYTES} bytes` }]);
+        reject([{ path: '', message: `event is larger than ${MAX_EVENT_BYTES} bytes` }]);
+        continue;
       }
       const result = validateWireEvent(raw);
-      if (!result.ok) return reject([...result.issues]);
+      if (!result.ok) {
+        reject([...result.issues]);
+        continue;
+      }
       const wire: WireEvent = result.value;
       const key = wire.writeKey ?? requestKey;
       const site = key === undefined ? undefined : sitesByKey.get(key);
       if (!site) {
-        return reject([
+        reject([
           { path: '/writeKey', message: key === undefined ? 'write key is required' : 'unknown write key' },
         ]);
+        continue;
       }
       accepted.push(
         collect(
@@ -175,7 +181,7 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
           deps.geo,
         ),
       );
-    });
+    }
 
     if (accepted.length === 0) {
       const keyProblem = rejected.every((r) => r.issues.every((i) => i.path === '/writeKey'));
