@@ -1,51 +1,19 @@
 // Helpers for the processor's integration tests: run the real processor as a child process and
 // make collected events.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadParquet, eventsFrom, query } from '@clickstream/batch';
 import { REPO_ROOT } from '@clickstream/infra';
+import { type Service, spawnService } from '@clickstream/infra/services';
 import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import type { CollectedEvent } from '@clickstream/schema';
 import { collectedEvents } from '@clickstream/schema/fixtures';
 
-export interface RunningProcessor {
-  readonly child: ChildProcess;
-  output(): string;
-  /** SIGTERM and wait for exit. */
-  stop(): Promise<void>;
-  /** SIGKILL: no chance to flush or commit. */
-  kill(): Promise<void>;
-}
-
-export function startProcessor(env: Record<string, string>): RunningProcessor {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'processor', 'src', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (c) => {
-    out += c;
-  });
-  child.stderr?.on('data', (c) => {
-    out += c;
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    child,
-    output: () => out,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+/** The real processor as a child process. */
+export function startProcessor(env: Record<string, string>): Service {
+  return spawnService('processor', join(REPO_ROOT, 'processor', 'src', 'main.ts'), env);
 }
 
 /** `n` collected events spread over two hours of 2026-11-24 (10:xx and 11:xx UTC), 20 visitors. */

@@ -2,10 +2,11 @@
 // the lake that DuckDB reads with the right types, bad messages go to the dead-letter topic, and a
 // SIGKILL in the middle of a run loses nothing and duplicates nothing.
 import { createKafka, EventProducer, ensureTopics, headersOf, startConsumer } from '@clickstream/infra/kafka';
+import type { Service } from '@clickstream/infra/services';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { DEAD_LETTER_HEADERS, lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshName, makeEvents, queryLake, type RunningProcessor, startProcessor } from './helpers.ts';
+import { freshName, makeEvents, queryLake, startProcessor } from './helpers.ts';
 
 const { kafkaBrokers, webhdfsUrl, hdfsUser } = inject('infra');
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'processor-int-test', logLevel: 'nothing' });
@@ -34,10 +35,10 @@ async function produce(topic: string, events: ReturnType<typeof makeEvents>) {
 }
 
 describe('processor (real Kafka -> real HDFS)', () => {
-  const running: RunningProcessor[] = [];
+  const running: Service[] = [];
   beforeAll(() => producer.connect());
   afterAll(async () => {
-    for (const p of running) if (p.child.exitCode === null) await p.kill();
+    for (const p of running) await p.kill();
     await producer.disconnect();
   });
 
