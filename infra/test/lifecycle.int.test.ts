@@ -1,7 +1,7 @@
 // up, up again (a no-op), down, up: the data written before the restart is still there.
 // Runs its own instance (its own folder and ports) so the shared test instance is not disturbed.
 import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { endpointsOf } from '../src/config.ts';
 import { infraDown, infraStatus, infraUp } from '../src/infra.ts';
 import { createKafka, EventProducer, ensureTopics, startConsumer } from '../src/kafka.ts';
@@ -42,7 +42,10 @@ describe('infra lifecycle (its own Kafka + HDFS)', () => {
 
     await infraDown(config, log);
     expect(pids()).toEqual([null, null, null]);
-    for (const pid of first) expect(() => process.kill(pid as number, 0)).toThrow();
+    // Gone, not just dying: an exited child stays a zombie until Node reaps it, so wait briefly.
+    for (const pid of first) {
+      await vi.waitFor(() => expect(() => process.kill(pid as number, 0)).toThrow(), { timeout: 5_000 });
+    }
 
     await infraUp(config, log);
     expect(new TextDecoder().decode(await hdfs.open('/lifecycle/kept.txt'))).toBe(

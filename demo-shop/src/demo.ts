@@ -1,0 +1,128 @@
+// `npm run demo`: the whole pipeline on this machine. Starts Kafka and HDFS (unless already up),
+// the collector and the processor as child processes and the shop in this process, prints where
+// to look, and on Ctrl-C stops everything it started (Kafka and HDFS only if it started them).
+//
+// Environment: SHOP_PORT (8080), COLLECTOR_PORT (8081), TOPIC_PREFIX (clickstream),
+// LAKE_ROOT (/clickstream), plus the infra variables (infra/README.md).
+import { join } from 'node:path';
+import { InfraError, infraDown, infraStatus, infraUp, REPO_ROOT, readInfraConfig } from '@clickstream/infra';
+import { type Service, spawnService } from '@clickstream/infra/services';
+import { lakeLayout, topicNames } from '@clickstream/schema';
+import { type Shop, startShop } from './server.ts';
+
+const log = (line: string) => console.log(`demo: ${line}`);
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InfraError(`${name}=${raw} is not a port number`);
+  return n;
+}
+
+async function waitForReady(collector: Service, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (collector.child.exitCode !== null) {
+      throw new InfraError(`the collector exited during start-up:\n${collector.output().trim()}`);
+    }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new InfraError(`the collector was not ready within ${timeoutMs / 1000} s: ${url}`);
+}
+
+async function main() {
+  const infra = readInfraConfig();
+  const startedInfra = infraStatus(infra).some((s) => s.pid === null);
+  const shopPort = port('SHOP_PORT', 8080);
+  const collectorPort = port('COLLECTOR_PORT', 8081);
+  const topics = topicNames(process.env.TOPIC_PREFIX || undefined);
+  const lakeRoot = process.env.LAKE_ROOT || '/clickstream';
+  const lake = lakeLayout(lakeRoot);
+  const shopOrigins = [`http://127.0.0.1:${shopPort}`, `http://localhost:${shopPort}`];
+
+  const up = await infraUp(infra, (line) => log(line));
+  const common = {
+    KAFKA_BROKERS: up.kafkaBrokers.join(','),
+    TOPIC_PREFIX: process.env.TOPIC_PREFIX || 'clickstream',
+  };
+  const services: Service[] = [];
+  let shop: Shop | undefined;
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping');
+    await shop?.close();
+    // Processor first: it commits what it has written; then the collector drains and flushes.
+    for (const s of [...services].reverse()) await s.stop();
+    if (startedInfra) await infraDown(infra, (line) => log(line));
+    else log('Kafka and HDFS were already running before the demo; left running');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const collector = spawnService(
+      'collector',
+      join(REPO_ROOT, 'collector', 'src', 'server.ts'),
+      {
+        ...common,
+        COLLECTOR_PORT: String(collectorPort),
+        COLLECTOR_SITES: JSON.stringify([
+          { siteId: 'demo-shop', writeKey: 'demo-shop-key', origins: shopOrigins },
+        ]),
+      },
+      { echo: true },
+    );
+    services.push(collector);
+    const collectorUrl = `http://127.0.0.1:${collectorPort}`;
+    await waitForReady(collector, `${collectorUrl}/ready`);
+    const processor = spawnService(
+      'processor',
+      join(REPO_ROOT, 'processor', 'src', 'main.ts'),
+      { ...common, WEBHDFS_URL: up.webhdfsUrl, HDFS_USER: infra.hdfsUser, LAKE_ROOT: lakeRoot },
+      { echo: true },
+    );
+    services.push(processor);
+    for (const s of services) {
+      void s.exited.then((code) => {
+        if (!stopping) {
+          log(`${s.name} exited unexpectedly (code ${code}); stopping the demo`);
+          void stopAll(1);
+        }
+      });
+    }
+    shop = await startShop({ port: shopPort, collectorUrl, writeKey: 'demo-shop-key' });
+
+    const today = new Date().toISOString().slice(0, 10);
+    const lakeUrl = `${up.webhdfsUrl}/webhdfs/v1${lake.eventsDir}?op=LISTSTATUS&user.name=${infra.hdfsUser}`;
+    console.log(`
+  Clickstream demo is running. Open the shop and click around:
+
+    shop          ${shop.url}
+    collector     ${collectorUrl}   (health: ${collectorUrl}/ready)
+    Kafka         ${up.kafkaBrokers.join(',')}   topics ${topics.events}, ${topics.deadLetter}
+    Parquet lake  hdfs://${lake.eventsDir}/dt=YYYY-MM-DD/hour=HH/*.parquet
+                  browse: ${lakeUrl}
+    daily CSVs    npm run batch -- --date ${today}   ->  out/${today}/*.csv
+    logs          ${join(infra.stateDir, 'logs')} (Kafka, HDFS); collector and processor print here
+
+  Events reach the lake a few seconds after a click. Ctrl-C stops what this command started.
+`);
+  } catch (err) {
+    console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof InfraError) console.error(`demo: ${err.message}`);
+  else console.error(`demo: failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,194 @@
+// The walking skeleton, end to end with nothing faked: real Chromium browses the demo shop (SDK by
+// script tag) -> real collector (child process) -> real Kafka -> real processor (child process) ->
+// Parquet on real HDFS -> the daily batch -> CSV. Asserts exact numbers in the CSVs.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { downloadParquet, eventsFrom, query, runBatch } from '@clickstream/batch';
+import { freePort, REPO_ROOT } from '@clickstream/infra';
+import { launchChromium } from '@clickstream/infra/chromium';
+import { type Service, spawnService } from '@clickstream/infra/services';
+import { WebHdfsClient } from '@clickstream/infra/webhdfs';
+import { lakeLayout } from '@clickstream/schema';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Shop, startShop } from '../src/server.ts';
+
+// A desktop Chrome on Linux. Headless Chromium's own User-Agent says "HeadlessChrome", which the
+// collector rightly flags as a bot, and the batch leaves bots out of every aggregate.
+const DESKTOP_CHROME =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+const { kafkaBrokers, webhdfsUrl, hdfsUser } = inject('infra');
+const hdfs = new WebHdfsClient({ url: webhdfsUrl, user: hdfsUser });
+const run = randomUUID().slice(0, 8);
+const lakeRoot = `/test/e2e-${run}`;
+const lake = lakeLayout(lakeRoot);
+
+type Row = Record<string, string>;
+function readCsv(path: string): Row[] {
+  const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const columns = (header ?? '').split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], v])));
+}
+
+interface LakeEvent {
+  message_id: string;
+  type: string;
+  event_name: string | null;
+  page_path: string | null;
+  dt: string;
+}
+
+async function lakeEvents(): Promise<LakeEvent[]> {
+  const local = mkdtempSync(join(tmpdir(), 'e2e-lake-'));
+  try {
+    const { files } = await downloadParquet(hdfs, lake.eventsDir, local);
+    if (files === 0) return [];
+    return (await query(
+      `SELECT DISTINCT message_id, type, event_name, page_path, CAST(dt AS VARCHAR) AS dt FROM ${eventsFrom(local)}`,
+    )) as unknown as LakeEvent[];
+  } catch (err) {
+    // The lake directory does not exist until the processor's first write.
+    if ((err as { name?: string }).name === 'HdfsNotFoundError') return [];
+    throw err;
+  } finally {
+    rmSync(local, { recursive: true, force: true });
+  }
+}
+
+describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', () => {
+  const services: Service[] = [];
+  let shop: Shop;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const collectorPort = await freePort();
+    const collectorUrl = `http://127.0.0.1:${collectorPort}`;
+    shop = await startShop({ port: 0, collectorUrl, writeKey: `key-${run}` });
+    const common = { KAFKA_BROKERS: kafkaBrokers.join(','), TOPIC_PREFIX: `e2e-${run}` };
+    const collector = spawnService('collector', join(REPO_ROOT, 'collector', 'src', 'server.ts'), {
+      ...common,
+      COLLECTOR_PORT: String(collectorPort),
+      COLLECTOR_SITES: JSON.stringify([{ siteId: 'e2e-shop', writeKey: `key-${run}`, origins: [shop.url] }]),
+    });
+    services.push(collector);
+    services.push(
+      spawnService('processor', join(REPO_ROOT, 'processor', 'src', 'main.ts'), {
+        ...common,
+        WEBHDFS_URL: webhdfsUrl,
+        HDFS_USER: hdfsUser,
+        LAKE_ROOT: lakeRoot,
+      }),
+    );
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (collector.child.exitCode !== null) throw new Error(`collector exited:\n${collector.output()}`);
+      const ok = await fetch(`${collectorUrl}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`collector not ready:\n${collector.output()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await shop?.close();
+    for (const s of services.reverse()) await s.stop();
+  });
+
+  it('home -> product -> add to cart -> cart -> checkout -> order; exact CSV values', async () => {
+    const t0 = performance.now();
+    const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
+    const page = await context.newPage();
+    const collectorStatuses: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/v1/batch')) collectorStatuses.push(r.status());
+    });
+
+    await page.goto(shop.url);
+    await page.click('a[data-product-id="wool-throw"]');
+    await page.waitForURL('**/products/wool-throw');
+    await page.click('#add-to-cart');
+    await page.click('#go-to-cart');
+    await page.waitForURL('**/cart');
+    expect(await page.textContent('#cart-total')).toBe('Total €89.00');
+    await page.click('#checkout');
+    await page.waitForURL('**/checkout');
+    const orderClickedAt = Date.now();
+    await page.click('#place-order');
+    await page.waitForURL('**/order/**');
+    const orderId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
+    expect(orderId).toMatch(/^o-/);
+    const browsedMs = performance.now() - t0;
+
+    // Wait until all ten events are in the lake (the processor writes within seconds).
+    const expected = [
+      'page /',
+      'page /products/wool-throw',
+      'track Product Viewed',
+      'track Product Added',
+      'page /cart',
+      'track Cart Viewed',
+      'page /checkout',
+      'track Checkout Started',
+      'track Order Completed',
+      `page /order/${orderId}`,
+    ];
+    let events: LakeEvent[] = [];
+    const waitDeadline = Date.now() + 45_000;
+    while (Date.now() < waitDeadline) {
+      events = await lakeEvents();
+      if (events.length >= expected.length) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const clickToLakeMs = Date.now() - orderClickedAt;
+    const described = events.map((e) =>
+      e.type === 'page' ? `page ${e.page_path}` : `track ${e.event_name}`,
+    );
+    expect(described.sort()).toEqual([...expected].sort());
+    await context.close();
+
+    const days = [...new Set(events.map((e) => e.dt))];
+    expect(days).toHaveLength(1); // (a run across midnight UTC would split the visit over two days)
+    const date = days[0] as string;
+    const outDir = mkdtempSync(join(tmpdir(), 'e2e-csv-'));
+    const summary = await runBatch({ hdfs, lake, date, outDir });
+    expect(summary.events).toBe(10);
+    const csv = (name: string) => readCsv(join(outDir, date, name));
+
+    expect(csv('page_views.csv')).toEqual(
+      ['/', '/cart', '/checkout', `/order/${orderId}`, '/products/wool-throw'].map((page_path) => ({
+        date,
+        page_path,
+        page_views: '1',
+        visitors: '1',
+      })),
+    );
+    expect(csv('product_views.csv')).toEqual([{ date, product_id: 'wool-throw', views: '1', visitors: '1' }]);
+    expect(csv('orders.csv')).toEqual([{ date, currency: 'EUR', orders: '1', revenue: '89.0' }]);
+    expect(csv('events_by_device.csv')).toEqual([
+      { date, device_type: 'desktop', events: '10', visitors: '1' },
+    ]);
+    // Loopback addresses have no country.
+    expect(csv('events_by_country.csv')).toEqual([{ date, country: '', events: '10', visitors: '1' }]);
+    const hours = csv('active_users_hourly.csv');
+    expect(hours).toHaveLength(24);
+    const active = hours.filter((h) => h.events !== '0');
+    // One visitor, active in the hour of the visit (two hours if it straddled the full hour).
+    expect(active.every((h) => h.active_users === '1')).toBe(true);
+    expect(active.reduce((n, h) => n + Number(h.events), 0)).toBe(10);
+    expect(collectorStatuses.every((s) => s === 200)).toBe(true);
+
+    console.log(
+      `e2e: browsing ${(browsedMs / 1000).toFixed(1)} s; "Place order" click -> all 10 events readable in HDFS ${(clickToLakeMs / 1000).toFixed(1)} s; ` +
+        `whole test ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    rmSync(outDir, { recursive: true, force: true });
+  }, 120_000);
+});
