@@ -8,7 +8,12 @@ import {
   validateWireEvent,
   type WireEvent,
 } from '@clickstream/schema';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import Type from 'typebox';
 import { collect } from './collect.ts';
 import type { CollectorConfig, Site } from './config.ts';
@@ -66,7 +71,7 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
     bodyLimit: MAX_BATCH_BYTES,
     trustProxy: config.trustProxy,
     // Request logs would carry raw IPs; the collector logs its own lines instead.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   // The contract's own Ajv (no type coercion, no removal of unknown fields) validates route bodies.

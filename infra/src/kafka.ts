@@ -34,11 +34,32 @@ const LEVELS = {
   debug: LogLevel.DEBUG,
 } as const;
 
+// Conditions kafkajs retries by itself (a broker or group coordinator still starting, a leader
+// election). They are normal while Kafka starts, so they are reported as one calm line, not as errors.
+const TRANSIENT =
+  /coordinator is (loading|not available)|leader(ship)? election|not the leader|no leader|Restarting the consumer|LEADER_NOT_AVAILABLE/i;
+
+const LEVEL_NAMES: Record<number, string> = { 1: 'ERROR', 2: 'WARN', 4: 'INFO', 5: 'DEBUG' };
+
+type LogEntry = { namespace: string; level: number; log: { message: string; error?: string } };
+
+/** One line per kafkajs log entry on stderr, e.g. `kafkajs ERROR [Consumer] Crash: ...`. */
+function logCreator(clientId: string) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const text = `${log.message}${log.error ? `: ${log.error}` : ''}`.split('\n')[0] ?? '';
+      const transient = TRANSIENT.test(text);
+      const label = transient ? 'retrying' : (LEVEL_NAMES[level] ?? String(level));
+      console.error(`kafkajs ${label} (${clientId}) [${namespace}] ${text}`);
+    };
+}
+
 export function createKafka(opts: KafkaOptions): Kafka {
   return new KafkaClient({
     clientId: opts.clientId,
     brokers: [...opts.brokers],
     logLevel: LEVELS[opts.logLevel ?? 'error'],
+    logCreator: logCreator(opts.clientId),
     connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     retry: { retries: opts.retries ?? 5, initialRetryTime: 100, maxRetryTime: 5_000 },
