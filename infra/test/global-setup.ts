@@ -40,7 +40,8 @@ export async function privateInstance(name: string) {
 
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[integration] ${line}`);
-  const config = await privateInstance('test');
+  // INFRA_TEST_INSTANCE lets two test runs share a machine (each gets .infra/<name>).
+  const config = await privateInstance(process.env.INFRA_TEST_INSTANCE || 'test');
   // A crashed earlier run may have left its JVMs behind: stop them (markers name this folder).
   await infraDown(config);
   rmSync(config.stateDir, { recursive: true, force: true });
