@@ -1,58 +1,74 @@
 // The browser's side of the tracker: fetch/sendBeacon transport (JSON as text/plain, so no CORS
-// preflight), localStorage, and page facts.
-import type { WireEvent } from '@clickstream/schema';
-import type { KeyValueStore, Transport } from './tracker.ts';
+// preflight), localStorage (memory when blocked), page facts with UTM parameters and ad click ids,
+// and the Do-Not-Track / Global Privacy Control signals.
+import type { Context, KeyValueStore, Transport } from './tracker.ts';
 
 export const browserTransport: Transport = {
   async send(url, body) {
-    const res = await fetch(url, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'text/plain' },
-      keepalive: body.length < 60_000,
-      credentials: 'omit',
-    });
-    return res.ok;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'text/plain' },
+        keepalive: body.length < 60_000,
+        credentials: 'omit',
+      });
+      const retryAfter = Number(res.headers.get('retry-after'));
+      return [res.status, retryAfter > 0 ? retryAfter * 1000 : undefined];
+    } catch {
+      return [0];
+    }
   },
   beacon(url, body) {
-    return (
-      typeof navigator.sendBeacon === 'function' &&
-      navigator.sendBeacon(url, new Blob([body], { type: 'text/plain' }))
-    );
+    try {
+      return navigator.sendBeacon(url, new Blob([body], { type: 'text/plain' }));
+    } catch {
+      return false;
+    }
   },
 };
 
-const memory = new Map<string, string>();
+const memory: Record<string, string> = {};
 export const browserStorage: KeyValueStore = {
   get(key) {
     try {
       return localStorage.getItem(key);
     } catch {
-      return memory.get(key) ?? null;
+      return memory[key] ?? null;
     }
   },
   set(key, value) {
     try {
       localStorage.setItem(key, value);
     } catch {
-      memory.set(key, value);
+      memory[key] = value;
     }
   },
 };
 
-export function pageContext(): NonNullable<WireEvent['context']> {
+const CAMPAIGN = ['source', 'medium', 'campaign', 'term', 'content'];
+const CLICK_IDS = [
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'dclid',
+  'fbclid',
+  'msclkid',
+  'ttclid',
+  'li_fat_id',
+  'twclid',
+];
+
+export function browserContext(): Context {
   const params = new URLSearchParams(location.search);
-  const campaign: Record<string, string> = {};
-  for (const [param, field] of [
-    ['utm_source', 'source'],
-    ['utm_medium', 'medium'],
-    ['utm_campaign', 'name'],
-    ['utm_term', 'term'],
-    ['utm_content', 'content'],
-  ] as const) {
-    const v = params.get(param);
-    if (v) campaign[field] = v;
-  }
+  const pick = (names: string[], prefix: string) => {
+    const out: Record<string, string> = {};
+    for (const n of names) {
+      const v = params.get(prefix + n);
+      if (v) out[n === 'campaign' ? 'name' : n] = v;
+    }
+    return Object.keys(out).length ? out : undefined;
+  };
   return {
     page: {
       path: location.pathname,
@@ -61,10 +77,16 @@ export function pageContext(): NonNullable<WireEvent['context']> {
       title: document.title,
       url: location.href,
     },
-    ...(Object.keys(campaign).length ? { campaign } : {}),
+    campaign: pick(CAMPAIGN, 'utm_'),
+    clickIds: pick(CLICK_IDS, ''),
     userAgent: navigator.userAgent,
     locale: navigator.language,
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
   };
 }
+
+/** Do-Not-Track or Global Privacy Control is on. */
+export const browserDoNotTrack = (): boolean =>
+  navigator.doNotTrack === '1' ||
+  (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;

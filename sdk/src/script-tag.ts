@@ -1,29 +1,31 @@
-// Entry point of the script-tag build (IIFE):
+// Entry point of the script-tag build (IIFE). Either
 //   <script src=".../clickstream.js" data-write-key="KEY" data-endpoint="https://collector"></script>
-// Sends a page view on load, flushes every second and when the page is hidden, and exposes
-// window.clickstream (track, page, identify, flush).
-import { browserStorage, browserTransport, pageContext } from './browser.ts';
-import { createTracker } from './tracker.ts';
+// or asynchronously, after the snippet (sdk/README.md) that queues calls made before the script
+// loads; they are replayed in order. Options: data-auto-page, data-autocapture ("false" turns them
+// off), data-respect-dnt ("true"), data-debug ("true").
+import { install } from './install.ts';
+
+type Call = [string, ...unknown[]];
 
 (() => {
   try {
+    const w = window as unknown as { clickstream?: unknown };
+    const pending = (Array.isArray(w.clickstream) ? w.clickstream : []) as Call[];
     const script = document.currentScript as HTMLScriptElement | null;
-    const writeKey = script?.dataset.writeKey ?? '';
-    const endpoint = script?.dataset.endpoint ?? (script ? new URL(script.src).origin : location.origin);
-    const tracker = createTracker({
-      writeKey,
-      endpoint,
-      transport: browserTransport,
-      storage: browserStorage,
-      pageContext,
+    const data = script?.dataset ?? {};
+    const tracker = install({
+      writeKey: data.writeKey ?? '',
+      endpoint: data.endpoint ?? (script ? new URL(script.src).origin : location.origin),
+      autoPage: data.autoPage !== 'false',
+      autocapture: data.autocapture !== 'false',
+      respectDoNotTrack: data.respectDnt === 'true',
+      debug: data.debug === 'true',
     });
-    (window as unknown as { clickstream: typeof tracker }).clickstream = tracker;
-    if (script?.dataset.autoPage !== 'false') tracker.page();
-    setInterval(() => void tracker.flush(), 1_000);
-    addEventListener('pagehide', () => void tracker.flush(true));
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') void tracker.flush(true);
-    });
+    const api = tracker as unknown as Record<string, (...args: unknown[]) => unknown>;
+    w.clickstream = tracker;
+    for (const [method, ...args] of pending) api[method]?.(...args);
+    // One page view on load, unless the snippet's queue already had one.
+    if (data.autoPage !== 'false' && !pending.some(([m]) => m === 'page')) tracker.page();
   } catch {
     // Never break the host page.
   }
