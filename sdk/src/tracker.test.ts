@@ -140,12 +140,15 @@ describe('tracker', () => {
     expect((h.queued() as Array<{ event: string }>).map((e) => e.event)).toEqual(['3', '4', '5']);
   });
 
-  it('the beacon path sends at once and empties the queue', async () => {
+  it('the beacon path sends at once but keeps the events until a 2xx (a beacon may be lost)', async () => {
     const h = harness();
     h.tracker.track('A');
     await h.tracker.flush(true);
     expect(h.sent()).toHaveLength(1);
+    expect(h.queued()).toHaveLength(1);
+    await h.tracker.flush();
     expect(h.queued()).toEqual([]);
+    expect(new Set(h.sent().map((e) => e.messageId)).size).toBe(1); // the same event: deduplicated downstream
   });
 
   it('starts a new session after 30 minutes idle and after 24 hours in any case', () => {
@@ -215,6 +218,16 @@ describe('tracker', () => {
     expect(first?.context.page.referrer).toBe('https://search.example/');
     expect(second?.context.page.referrer).toBe('https://shop.example/');
     expect(third?.context.page.referrer).toBe('https://shop.example/');
+  });
+
+  it('refuses an event it cannot serialise instead of blocking the queue with it', async () => {
+    const h = harness();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => h.tracker.track('Bad', circular)).not.toThrow();
+    h.tracker.track('Good');
+    await h.tracker.flush();
+    expect(h.sent().map((e) => e.event)).toEqual(['Good']);
   });
 
   it('never throws into the page, even when storage and transport fail', async () => {

@@ -3,8 +3,8 @@
 // retries. Every dependency on the browser (transport, storage, clock, ids, timers) is a parameter,
 // so the logic is testable without a browser. Never throws into the host page.
 //
-// Delivery: a batch leaves the queue only when the collector answered 2xx, when the browser took
-// it as a beacon, or when the collector refused it for good (4xx other than 408/429). 408, 429, 5xx
+// Delivery: a batch leaves the queue only when the collector answered 2xx, or when it refused it
+// for good (4xx other than 408/429); beacons sent while the page goes away do not count. 408, 429, 5xx
 // and network failures are retried with exponential backoff (1 s doubling to 5 min) with jitter,
 // or after the `Retry-After` the collector sent.
 import type { WireEvent } from '@clickstream/schema';
@@ -149,6 +149,8 @@ export function createTracker(opts: TrackerOptions): Tracker {
       originalTimestamp: new Date(now()).toISOString(),
       context: { ...(context ?? opts.context?.()), library: { name: SDK_NAME, version: SDK_VERSION } },
     };
+    // An event that cannot be serialised (e.g. circular properties) would block the queue forever.
+    JSON.stringify(event);
     const q = [...queue(), event];
     if (q.length > maxQueue) warn(`queue full: dropped ${q.length - maxQueue} oldest event(s)`);
     setQueue(q.slice(-maxQueue));
@@ -162,7 +164,10 @@ export function createTracker(opts: TrackerOptions): Tracker {
     const sent = new Set(batch.map((e) => e.messageId));
     const drop = () => setQueue(queue().filter((e) => !sent.has(e.messageId)));
     if (beacon) {
-      if (opts.transport.beacon(url, body)) drop();
+      // The page is going away. A beacon only says the browser queued the request, not that the
+      // collector got it, so the events stay queued and the next page sends them again; the
+      // pipeline deduplicates by messageId. A duplicate is cheap, a lost event is not.
+      opts.transport.beacon(url, body);
       return;
     }
     sending = true;
