@@ -34,6 +34,8 @@ export interface Transport {
 export interface KeyValueStore {
   get(key: string): string | null;
   set(key: string, value: string): void;
+  remove(key: string): void;
+  keys(): string[];
 }
 
 export type Context = NonNullable<WireEvent['context']>;
@@ -82,7 +84,16 @@ interface Session {
 
 export function createTracker(opts: TrackerOptions): Tracker {
   const now = opts.now ?? Date.now;
-  const uuid = opts.uuid ?? (() => crypto.randomUUID());
+  // crypto.randomUUID exists only on https and localhost pages; getRandomValues everywhere.
+  const uuid =
+    opts.uuid ??
+    (() => {
+      const b = crypto.getRandomValues(new Uint8Array(16));
+      b[6] = ((b[6] as number) & 15) | 64;
+      b[8] = ((b[8] as number) & 63) | 128;
+      const h = Array.from(b, (x) => (x + 256).toString(16).slice(1)).join('');
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    });
   const random = opts.random ?? Math.random;
   const setTimer = opts.setTimer ?? setTimeout;
   const flushAt = opts.flushAt ?? 20;
@@ -106,13 +117,19 @@ export function createTracker(opts: TrackerOptions): Tracker {
     }
   };
 
-  // The queue lives in storage (shared by the site's tabs); `memory` is the fallback.
-  let memory: WireEvent[] = [];
-  const queue = (): WireEvent[] => read<WireEvent[]>('cs_queue') ?? memory;
-  const setQueue = (q: WireEvent[]) => {
-    memory = q;
-    write('cs_queue', q);
+  // The queue: one storage entry per event, `cs_e_<time><counter>_<messageId>`, so queueing costs
+  // one write whatever the queue's length, and the site's tabs share the queue without overwriting
+  // each other (two tabs may send the same event; the pipeline deduplicates by messageId).
+  let counter = 0;
+  const queued = () =>
+    store
+      .keys()
+      .filter((k) => k.startsWith('cs_e_'))
+      .sort();
+  const remove = (keys: string[]) => {
+    for (const k of keys) store.remove(k);
   };
+  let sinceFlush = 0;
 
   const newId = (key: string) => {
     const id = uuid();
@@ -149,20 +166,31 @@ export function createTracker(opts: TrackerOptions): Tracker {
       originalTimestamp: new Date(now()).toISOString(),
       context: { ...(context ?? opts.context?.()), library: { name: SDK_NAME, version: SDK_VERSION } },
     };
-    // An event that cannot be serialised (e.g. circular properties) would block the queue forever.
-    JSON.stringify(event);
-    const q = [...queue(), event];
-    if (q.length > maxQueue) warn(`queue full: dropped ${q.length - maxQueue} oldest event(s)`);
-    setQueue(q.slice(-maxQueue));
-    if (q.length >= flushAt) void flush();
+    // Throws for an event that cannot be serialised (e.g. circular properties): it is not queued.
+    const json = JSON.stringify(event);
+    const seq = now().toString(36).padStart(9, '0') + (counter++ % 1296).toString(36).padStart(2, '0');
+    store.set(`cs_e_${seq}_${event.messageId}`, json);
+    if (++sinceFlush >= flushAt) void flush();
   }
 
   async function flush(beacon = false): Promise<void> {
-    const batch = queue().slice(0, MAX_BATCH);
-    if (batch.length === 0 || (!beacon && (sending || now() < retryAt))) return;
+    if (!beacon && (sending || now() < retryAt)) return;
+    let keys = queued();
+    if (keys.length > maxQueue) {
+      warn(`queue full: dropped ${keys.length - maxQueue} oldest event(s)`);
+      remove(keys.slice(0, keys.length - maxQueue));
+      keys = keys.slice(-maxQueue);
+    }
+    keys = keys.slice(0, MAX_BATCH);
+    const batch: WireEvent[] = [];
+    for (const k of keys) {
+      const e = read<WireEvent>(k);
+      if (e) batch.push(e);
+    }
+    if (keys.length === 0) return;
+    sinceFlush = 0;
     const body = JSON.stringify({ batch, sentAt: new Date(now()).toISOString(), writeKey: opts.writeKey });
-    const sent = new Set(batch.map((e) => e.messageId));
-    const drop = () => setQueue(queue().filter((e) => !sent.has(e.messageId)));
+    const drop = () => remove(keys);
     if (beacon) {
       // The page is going away. A beacon only says the browser queued the request, not that the
       // collector got it, so the events stay queued and the next page sends them again; the
@@ -176,7 +204,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
     if (status >= 200 && status < 300) {
       attempts = 0;
       drop();
-      if (queue().length > 0) void flush();
+      if (queued().length > 0) void flush();
     } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
       warn(`collector refused a batch of ${batch.length} (HTTP ${status}); dropped`);
       drop();
@@ -230,7 +258,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
     }),
     optOut: safely(() => {
       write('cs_consent', 'out');
-      setQueue([]);
+      remove(queued());
     }),
     optIn: safely(() => write('cs_consent', 'in')),
     flush: (beacon?: boolean) =>

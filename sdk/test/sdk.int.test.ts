@@ -237,7 +237,7 @@ describe('offline', () => {
     await page.waitForTimeout(1500);
     expect(h.received).toEqual([]);
     const queued = (await cs(
-      `return JSON.parse(localStorage.getItem('cs_queue')).map((e) => e.messageId)`,
+      `return Object.keys(localStorage).filter((k) => k.startsWith('cs_e_')).map((k) => JSON.parse(localStorage.getItem(k)).messageId)`,
     )) as string[];
     expect(queued).toHaveLength(6); // 3 page views, 2 clicks, 1 track, kept across 2 navigations
     h.down = false;
