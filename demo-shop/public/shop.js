@@ -1,21 +1,22 @@
-// The demo shop's own script: the cart (in localStorage) and the Segment e-commerce events sent
-// through the SDK that the page loaded by its script tag (window.clickstream).
+// The demo shop's own script: the cart (in localStorage) and the Segment e-commerce events, sent
+// through the SDK that the page loaded by script tag (window.clickstream) and its e-commerce add-on
+// (clickstream.ecommerce).
 (() => {
   const noop = () => {};
-  const cs = window.clickstream || { track: noop, page: noop, flush: () => Promise.resolve() };
+  const cs = window.clickstream || { track: noop, flush: () => Promise.resolve() };
+  const ec = cs.ecommerce || {};
+  const call = (name, ...args) => (ec[name] || noop)(...args);
   const CART_KEY = 'shop_cart';
   const LAST_ORDER_KEY = 'shop_last_order';
   const CURRENCY = 'EUR';
 
-  const readJson = (key, fallback) => {
+  const readCart = () => {
     try {
-      const v = JSON.parse(localStorage.getItem(key));
-      return v ?? fallback;
+      return JSON.parse(localStorage.getItem(CART_KEY)) || [];
     } catch {
-      return fallback;
+      return [];
     }
   };
-  const readCart = () => readJson(CART_KEY, []);
   const cents = (euros) => Math.round(euros * 100);
   const totalOf = (lines) => lines.reduce((sum, l) => sum + cents(l.price) * l.quantity, 0) / 100;
   const euro = (amount) => `€${amount.toFixed(2)}`;
@@ -27,10 +28,10 @@
     localStorage.setItem(CART_KEY, JSON.stringify(lines));
     updateBadge();
   };
-  const text = (tag, value) => {
-    const el = document.createElement(tag);
-    el.textContent = value;
-    return el;
+  const el = (tag, text) => {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    return node;
   };
 
   const main = document.querySelector('main');
@@ -39,30 +40,55 @@
 
   if (page === 'product') {
     const product = JSON.parse(main.dataset.product);
-    cs.track('Product Viewed', { ...product, quantity: 1 });
+    call('productViewed', { ...product, quantity: 1 });
     document.getElementById('add-to-cart').addEventListener('click', () => {
       const lines = readCart();
       const line = lines.find((l) => l.product_id === product.product_id);
       if (line) line.quantity += 1;
       else lines.push({ ...product, quantity: 1 });
       writeCart(lines);
-      cs.track('Product Added', { ...product, quantity: 1 });
+      call('productAdded', { ...product, quantity: 1 });
       document.getElementById('added').hidden = false;
     });
   }
 
+  if (page === 'search') {
+    cs.track('Products Searched', { query: main.dataset.query, results: Number(main.dataset.results) });
+  }
+
   if (page === 'cart') {
-    const lines = readCart();
-    const table = document.getElementById('cart-lines');
-    for (const l of lines) {
-      const row = document.createElement('tr');
-      row.append(text('td', l.name), text('td', `× ${l.quantity}`), text('td', euro(l.price * l.quantity)));
-      table.append(row);
-    }
-    document.getElementById('cart-total').textContent = lines.length
-      ? `Total ${euro(totalOf(lines))}`
-      : 'Your cart is empty.';
-    cs.track('Cart Viewed', { products: lines, value: totalOf(lines), currency: CURRENCY });
+    const render = () => {
+      const lines = readCart();
+      const table = document.getElementById('cart-lines');
+      table.replaceChildren();
+      for (const l of lines) {
+        const row = el('tr');
+        const remove = el('button', 'Remove');
+        remove.type = 'button';
+        remove.className = 'remove';
+        remove.dataset.productId = l.product_id;
+        remove.addEventListener('click', () => {
+          writeCart(readCart().filter((x) => x.product_id !== l.product_id));
+          call('productRemoved', { ...l });
+          render();
+        });
+        const action = el('td');
+        action.append(remove);
+        row.append(
+          el('td', l.name),
+          el('td', `× ${l.quantity}`),
+          el('td', euro(l.price * l.quantity)),
+          action,
+        );
+        table.append(row);
+      }
+      document.getElementById('cart-total').textContent = lines.length
+        ? `Total ${euro(totalOf(lines))}`
+        : 'Your cart is empty.';
+      document.getElementById('checkout').hidden = lines.length === 0;
+    };
+    render();
+    call('cartViewed', readCart());
   }
 
   if (page === 'checkout') {
@@ -73,11 +99,11 @@
     }
     const total = totalOf(lines);
     document.getElementById('checkout-total').textContent = `${lines.length} item(s), total ${euro(total)}`;
-    cs.track('Checkout Started', { value: total, revenue: total, currency: CURRENCY, products: lines });
+    call('checkoutStarted', lines, CURRENCY);
     document.getElementById('checkout-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const orderId = `o-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-      cs.track('Order Completed', {
+      call('orderCompleted', {
         order_id: orderId,
         total,
         revenue: total,
@@ -86,7 +112,7 @@
       });
       sessionStorage.setItem(LAST_ORDER_KEY, JSON.stringify({ orderId, total }));
       writeCart([]);
-      // Send before leaving; the SDK's persisted queue and pagehide beacon cover a failure.
+      // Send before leaving; the SDK keeps the events queued if this fails.
       Promise.resolve(cs.flush()).finally(() => {
         location.href = `/order/${encodeURIComponent(orderId)}`;
       });

@@ -21,7 +21,20 @@ export function escapeHtml(s: string): string {
 const categories = [...new Set(CATALOG.map((p) => p.category))];
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
-function layout(opts: PageOptions, title: string, page: string, body: string, data = ''): string {
+/**
+ * How a page loads the SDK: `script` = the script tag and the e-commerce add-on, as a site owner
+ * would paste them; `npm` = a page script bundled from the npm package (the guide, a single-page app).
+ */
+type SdkUse = 'script' | 'npm';
+
+function layout(
+  opts: PageOptions,
+  title: string,
+  page: string,
+  body: string,
+  data = '',
+  sdk: SdkUse = 'script',
+): string {
   const nav = categories.map((c) => `<a href="/category/${slug(c)}">${escapeHtml(c)}</a>`).join('');
   return `<!doctype html>
 <html lang="en">
@@ -30,11 +43,19 @@ function layout(opts: PageOptions, title: string, page: string, body: string, da
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · ${SHOP_NAME}</title>
 <link rel="stylesheet" href="/static/shop.css">
-<script src="/sdk/clickstream.js" data-write-key="${escapeHtml(opts.writeKey)}" data-endpoint="${escapeHtml(opts.collectorUrl)}"></script>
-<script src="/static/shop.js" defer></script>
+${
+  sdk === 'script'
+    ? `<script src="/sdk/clickstream.js" data-write-key="${escapeHtml(opts.writeKey)}" data-endpoint="${escapeHtml(opts.collectorUrl)}"></script>
+<script src="/sdk/clickstream-ecommerce.js"></script>
+<script src="/static/shop.js" defer></script>`
+    : `<script>window.shopConfig=${JSON.stringify({ writeKey: opts.writeKey, endpoint: opts.collectorUrl }).replace(/</g, '\\u003c')}</script>
+<script src="/static/guide.js" defer></script>`
+}
 </head>
 <body>
-<header><a class="brand" href="/">${SHOP_NAME}</a><nav>${nav}</nav><a id="cart-link" href="/cart">Cart (<span id="cart-count">0</span>)</a></header>
+<header><a class="brand" href="/">${SHOP_NAME}</a><nav>${nav}<a href="/guide">Guide</a></nav>
+<form action="/search" role="search"><input id="search" name="q" type="search" placeholder="Search" aria-label="Search"></form>
+<a id="cart-link" href="/cart">Cart (<span id="cart-count">0</span>)</a></header>
 <main data-page="${page}"${data}>
 ${body}
 </main>
@@ -98,6 +119,27 @@ export function productPage(opts: PageOptions, p: Product): string {
 </article>`,
     ` data-product="${escapeHtml(JSON.stringify(productData(p)))}"`,
   );
+}
+
+/** Case-insensitive match on name, category and description. */
+export function searchPage(opts: PageOptions, query: string): string {
+  const q = query.trim().toLowerCase();
+  const hits = q
+    ? CATALOG.filter((p) => `${p.name} ${p.category} ${p.description}`.toLowerCase().includes(q))
+    : [];
+  return layout(
+    opts,
+    `Search: ${query}`,
+    'search',
+    `<h1>Search</h1><p id="search-summary">${hits.length} result(s) for “${escapeHtml(query)}”</p>
+<ul class="grid">${hits.map(tile).join('')}</ul>`,
+    ` data-query="${escapeHtml(query)}" data-results="${hits.length}"`,
+  );
+}
+
+/** The brewing guide: one HTML page whose routes (/guide, /guide/<article>) are handled client-side. */
+export function guidePage(opts: PageOptions): string {
+  return layout(opts, 'Guide', 'guide', '<div id="guide"></div>', '', 'npm');
 }
 
 export function cartPage(opts: PageOptions): string {

@@ -3,17 +3,21 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildScriptTag } from '@clickstream/sdk/build';
+import { fileURLToPath } from 'node:url';
+import { buildEcommerceScript, buildScriptTag } from '@clickstream/sdk/build';
+import { build } from 'esbuild';
 import { productById } from './catalog.ts';
 import {
   cartPage,
   categoryPage,
   checkoutPage,
+  guidePage,
   homePage,
   notFoundPage,
   orderPage,
   type PageOptions,
   productPage,
+  searchPage,
 } from './pages.ts';
 
 export interface ShopOptions extends PageOptions {
@@ -30,9 +34,24 @@ export interface Shop {
 
 const publicFile = (name: string) => readFileSync(new URL(`../public/${name}`, import.meta.url), 'utf8');
 
+/** The guide's script: src/client/guide.ts bundled with the SDK's npm package, as an app would. */
+async function buildGuide(): Promise<string> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('./client/guide.ts', import.meta.url))],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    write: false,
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
 export async function startShop(opts: ShopOptions): Promise<Shop> {
   const assets: Record<string, { type: string; body: string }> = {
     '/sdk/clickstream.js': { type: 'text/javascript', body: await buildScriptTag() },
+    '/sdk/clickstream-ecommerce.js': { type: 'text/javascript', body: await buildEcommerceScript() },
+    '/static/guide.js': { type: 'text/javascript', body: await buildGuide() },
     '/static/shop.js': { type: 'text/javascript', body: publicFile('shop.js') },
     '/static/shop.css': { type: 'text/css', body: publicFile('shop.css') },
   };
@@ -42,7 +61,8 @@ export async function startShop(opts: ShopOptions): Promise<Shop> {
       .end(body);
 
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://shop').pathname;
+    const url = new URL(req.url ?? '/', 'http://shop');
+    const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -56,14 +76,23 @@ export async function startShop(opts: ShopOptions): Promise<Shop> {
       res.writeHead(204).end();
       return;
     }
-    const [, first, second] = path.split('/').map((s) => decodeURIComponent(s));
+    let parts: string[];
+    try {
+      parts = path.split('/').map((s) => decodeURIComponent(s));
+    } catch {
+      html(res, 400, notFoundPage(opts)); // malformed %-escape
+      return;
+    }
+    const [, first, second] = parts;
     let page: string | undefined;
     if (path === '/') page = homePage(opts);
     else if (first === 'category' && second) page = categoryPage(opts, second);
     else if (first === 'products' && second) {
       const product = productById(second);
       page = product && productPage(opts, product);
-    } else if (path === '/cart') page = cartPage(opts);
+    } else if (path === '/search') page = searchPage(opts, url.searchParams.get('q') ?? '');
+    else if (first === 'guide') page = guidePage(opts);
+    else if (path === '/cart') page = cartPage(opts);
     else if (path === '/checkout') page = checkoutPage(opts);
     else if (first === 'order' && second) page = orderPage(opts, second);
     if (page === undefined) html(res, 404, notFoundPage(opts));
