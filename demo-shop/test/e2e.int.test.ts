@@ -38,6 +38,9 @@ interface LakeEvent {
   type: string;
   event_name: string | null;
   page_path: string | null;
+  page_referrer: string | null;
+  anonymous_id: string | null;
+  utm_campaign: string | null;
   dt: string;
 }
 
@@ -47,7 +50,9 @@ async function lakeEvents(): Promise<LakeEvent[]> {
     const { files } = await downloadParquet(hdfs, lake.eventsDir, local);
     if (files === 0) return [];
     return (await query(
-      `SELECT DISTINCT message_id, type, event_name, page_path, CAST(dt AS VARCHAR) AS dt FROM ${eventsFrom(local)}`,
+      `SELECT DISTINCT message_id, type, event_name, page_path, page_referrer, anonymous_id, utm_campaign,
+              CAST(dt AS VARCHAR) AS dt
+       FROM ${eventsFrom(local)}`,
     )) as unknown as LakeEvent[];
   } catch (err) {
     // The lake directory does not exist until the processor's first write.
@@ -193,5 +198,47 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
         `whole test ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     rmSync(outDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('search and the client-routed guide (npm build): page views with the right referrers, in the lake', async () => {
+    const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
+    const page = await context.newPage();
+    await page.goto(`${shop.url}/?utm_campaign=winter`);
+    await page.fill('#search', 'kettle');
+    await page.press('#search', 'Enter');
+    await page.waitForURL('**/search?q=kettle');
+    expect(await page.textContent('#search-summary')).toContain('1 result(s)');
+    await page.goto(`${shop.url}/guide`);
+    await page.click('#guide-pour-over'); // pushState, no page load
+    await page.waitForURL('**/guide/pour-over');
+    await page.click('#guide-home');
+    await page.waitForURL(/\/guide$/);
+    const anonymousId = (await page.evaluate(`JSON.parse(localStorage.getItem('cs_aid'))`)) as string;
+    await page.waitForTimeout(1_200); // the npm build's interval flush
+    await context.close();
+
+    let mine: LakeEvent[] = [];
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      mine = (await lakeEvents()).filter((e) => e.anonymous_id === anonymousId);
+      if (
+        mine.filter((e) => e.type === 'page').length >= 5 &&
+        mine.some((e) => e.event_name === 'Guide Article Read')
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const pages = mine.filter((e) => e.type === 'page');
+    expect(pages.map((e) => e.page_path).sort()).toEqual([
+      '/',
+      '/guide',
+      '/guide',
+      '/guide/pour-over',
+      '/search',
+    ]);
+    expect(pages.find((e) => e.page_path === '/')?.utm_campaign).toBe('winter');
+    expect(pages.find((e) => e.page_path === '/guide/pour-over')?.page_referrer).toBe(`${shop.url}/guide`);
+    expect(mine.filter((e) => e.event_name === 'Products Searched')).toHaveLength(1);
+    expect(mine.filter((e) => e.event_name === 'Guide Article Read')).toHaveLength(1);
   }, 120_000);
 });
