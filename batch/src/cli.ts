@@ -27,7 +27,7 @@ async function main() {
     url: env.WEBHDFS_URL || 'http://127.0.0.1:9870',
     user: env.HDFS_USER || 'clickstream',
   });
-  const outDir = resolve(values.out ?? env.BATCH_OUT_DIR ?? resolve(REPO_ROOT, 'out'));
+  const outDir = resolve(values.out || env.BATCH_OUT_DIR || resolve(REPO_ROOT, 'out'));
   const summary = await runBatch({
     hdfs,
     lake: lakeLayout(env.LAKE_ROOT || undefined),

@@ -1,6 +1,7 @@
 // `npm run demo`: the whole pipeline on this machine. Starts Kafka and HDFS (unless already up),
 // the collector and the processor as child processes and the shop in this process, prints where
-// to look, and on Ctrl-C stops everything it started (Kafka and HDFS only if it started them).
+// to look, and on Ctrl-C stops everything it started. Kafka and HDFS are stopped unless all three
+// of their processes were running before the demo started.
 //
 // Environment: SHOP_PORT (8080), COLLECTOR_PORT (8081), TOPIC_PREFIX (clickstream),
 // LAKE_ROOT (/clickstream), plus the infra variables (infra/README.md).

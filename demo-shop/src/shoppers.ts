@@ -3,6 +3,7 @@
 // Prints how many events of each kind the visits caused, as the collector acknowledged them.
 //
 //   npm run shoppers -- [--visitors 20] [--concurrency 4] [--url http://127.0.0.1:8080] [--seed 1]
+// The shop's URL can also come from SHOP_URL.
 import { parseArgs } from 'node:util';
 import { launchChromium } from '@clickstream/infra/chromium';
 import type { Browser, Page } from 'playwright-core';

@@ -75,7 +75,9 @@ export function lakeCommitter(hdfs: WebHdfsClient, layout: LakeLayout): LakeComm
       for (const row of rows) {
         const { dt, hour } = partitionOf(row.event_time);
         const key = `${dt}/${hour}`;
-        byHour.set(key, [...(byHour.get(key) ?? []), row]);
+        const list = byHour.get(key);
+        if (list) list.push(row);
+        else byHour.set(key, [row]);
       }
       const name = layout.dataFileName(partition, firstOffset, lastOffset);
       const batchTmp = `${tmpRoot(topic, partition)}/${firstOffset}-${lastOffset}`;
@@ -95,6 +97,8 @@ export function lakeCommitter(hdfs: WebHdfsClient, layout: LakeLayout): LakeComm
       await hdfs.create(`${wal}.next`, JSON.stringify(entry), { overwrite: true });
       await hdfs.rename(`${wal}.next`, wal, { overwrite: true });
       await finishRenames(entry);
+      // The batch's temporary folder is empty now; leaving it would pile up entries on the NameNode.
+      await hdfs.delete(batchTmp, { recursive: true });
       return entry;
     },
   };

@@ -109,8 +109,13 @@ describe('processor (real Kafka -> real HDFS)', () => {
       [DEAD_LETTER_HEADERS.reason]: 'invalid-collected-event',
       [DEAD_LETTER_HEADERS.stage]: 'processor',
     });
-    // Nothing left in progress.
-    expect(await hdfs.exists(`${lake.tmpDir}`)).toBe(true);
+    // Nothing left in progress: no batch folder under _tmp.
+    const tmpTopics = await hdfs.listStatus(lake.tmpDir);
+    for (const t of tmpTopics) {
+      for (const p of await hdfs.listStatus(`${lake.tmpDir}/${t.pathSuffix}`)) {
+        expect(await hdfs.listStatus(`${lake.tmpDir}/${t.pathSuffix}/${p.pathSuffix}`)).toEqual([]);
+      }
+    }
   });
 
   it('SIGKILL in the middle of a run, then a restart: every event is in the lake exactly once', {

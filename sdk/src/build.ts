@@ -84,7 +84,7 @@ function packageJson(): string {
   });
   return `${JSON.stringify(
     {
-      name: 'clickstream-sdk',
+      name: '@clickstream/sdk',
       version: own.version,
       description: 'Browser SDK of the clickstream pipeline: small, batched, retried, never loses an event',
       license: 'MIT',

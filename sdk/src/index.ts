@@ -17,13 +17,18 @@ export function init(options: InitOptions): void {
     tracker = install(options);
     const queued = pending.splice(0);
     for (const fn of queued) fn(tracker);
-    if (options.autoPage !== false) tracker.page();
+    // One page view on load, unless a queued call already sent one.
+    if (options.autoPage !== false && !pagedEarly) tracker.page();
   } catch {
     // Never break the host page.
   }
 }
 
-export const page = (name?: string, properties?: Properties): void => call((t) => t.page(name, properties));
+let pagedEarly = false;
+export const page = (name?: string, properties?: Properties): void => {
+  if (!tracker) pagedEarly = true;
+  call((t) => t.page(name, properties));
+};
 export const track = (event: string, properties?: Properties): void =>
   call((t) => t.track(event, properties));
 export const identify = (userId: string, traits?: Properties): void =>

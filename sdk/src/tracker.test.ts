@@ -155,6 +155,7 @@ describe('tracker', () => {
     const h = harness();
     h.tracker.track('A');
     await h.tracker.flush(true);
+    await h.tracker.flush(true); // pagehide after visibilitychange: not sent twice
     expect(h.sent()).toHaveLength(1);
     expect(h.queued()).toHaveLength(1);
     await h.tracker.flush();

@@ -130,6 +130,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
     for (const k of keys) store.remove(k);
   };
   let sinceFlush = 0;
+  const beaconed = new Set<string>();
 
   const newId = (key: string) => {
     const id = uuid();
@@ -181,17 +182,20 @@ export function createTracker(opts: TrackerOptions): Tracker {
       remove(keys.slice(0, keys.length - maxQueue));
       keys = keys.slice(-maxQueue);
     }
+    // Each event goes by beacon at most once per page (pagehide and visibilitychange both ask).
+    if (beacon) keys = keys.filter((k) => !beaconed.has(k));
     keys = keys.slice(0, MAX_BATCH);
+    if (keys.length === 0) return;
     const batch: WireEvent[] = [];
     for (const k of keys) {
       const e = read<WireEvent>(k);
       if (e) batch.push(e);
     }
-    if (keys.length === 0) return;
     sinceFlush = 0;
     const body = JSON.stringify({ batch, sentAt: new Date(now()).toISOString(), writeKey: opts.writeKey });
     const drop = () => remove(keys);
     if (beacon) {
+      for (const k of keys) beaconed.add(k);
       // The page is going away. A beacon only says the browser queued the request, not that the
       // collector got it, so the events stay queued and the next page sends them again; the
       // pipeline deduplicates by messageId. A duplicate is cheap, a lost event is not.
