@@ -34,6 +34,34 @@
     return node;
   };
 
+  // Consent: the footer button opts out of (or back into) analytics; the SDK remembers it.
+  const privacy = document.getElementById('privacy');
+  const OPTED_OUT = 'shop_opted_out';
+  const showConsent = () => {
+    if (privacy)
+      privacy.textContent = localStorage.getItem(OPTED_OUT) ? 'Opt in to analytics' : 'Opt out of analytics';
+  };
+  if (privacy && cs.optOut) {
+    showConsent();
+    privacy.addEventListener('click', () => {
+      if (localStorage.getItem(OPTED_OUT)) {
+        localStorage.removeItem(OPTED_OUT);
+        cs.optIn();
+      } else {
+        localStorage.setItem(OPTED_OUT, '1');
+        cs.optOut();
+      }
+      showConsent();
+    });
+  }
+
+  /** A stable customer id from the email (FNV-1a), so the email itself is never sent. */
+  const customerId = (email) => {
+    let h = 0x811c9dc5;
+    for (const c of email.trim().toLowerCase()) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+    return `cust-${h.toString(16)}`;
+  };
+
   const main = document.querySelector('main');
   const page = main ? main.dataset.page : '';
   updateBadge();
@@ -103,6 +131,8 @@
     document.getElementById('checkout-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const orderId = `o-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      const form = new FormData(e.target);
+      if (cs.identify) cs.identify(customerId(String(form.get('email') || '')), { first_order: orderId });
       call('orderCompleted', {
         order_id: orderId,
         total,

@@ -59,7 +59,8 @@ ${
 <main data-page="${page}"${data}>
 ${body}
 </main>
-<footer>A demo shop for the clickstream pipeline. Every click here becomes an event.</footer>
+<footer>A demo shop for the clickstream pipeline. Every click here becomes an event.
+<button id="privacy" type="button" class="link">Opt out of analytics</button></footer>
 </body>
 </html>
 `;

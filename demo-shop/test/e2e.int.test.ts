@@ -112,8 +112,11 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
     const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
     const page = await context.newPage();
     const collectorStatuses: number[] = [];
+    const sentBodies: string[] = [];
     page.on('response', (r) => {
-      if (r.url().includes('/v1/batch')) collectorStatuses.push(r.status());
+      if (!r.url().includes('/v1/batch')) return;
+      collectorStatuses.push(r.status());
+      sentBodies.push(r.request().postData() ?? '');
     });
 
     await page.goto(shop.url);
@@ -142,6 +145,7 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
       'track Cart Viewed',
       'page /checkout',
       'track Checkout Started',
+      'identify', // the customer id derived from the checkout email (never the email itself)
       'track Order Completed',
       `page /order/${orderId}`,
       // Click autocapture: the product link, Add to cart, View cart, Checkout, Place order.
@@ -156,7 +160,11 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
     }
     const clickToLakeMs = Date.now() - orderClickedAt;
     const described = events.map((e) =>
-      e.type === 'page' ? `page ${e.page_path}` : `track ${e.event_name}`,
+      e.type === 'page'
+        ? `page ${e.page_path}`
+        : e.type === 'identify'
+          ? 'identify'
+          : `track ${e.event_name}`,
     );
     expect(described.sort()).toEqual([...expected].sort());
     await context.close();
@@ -192,6 +200,8 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
     expect(active.every((h) => h.active_users === '1')).toBe(true);
     expect(active.reduce((n, h) => n + Number(h.events), 0)).toBe(expected.length);
     expect(collectorStatuses.every((s) => s === 200)).toBe(true);
+    // The checkout form's values (name, email) never leave the page.
+    expect(sentBodies.join('\n')).not.toMatch(/ada@example\.com|Ada Lovelace/);
 
     console.log(
       `e2e: browsing ${(browsedMs / 1000).toFixed(1)} s; "Place order" click -> all ${expected.length} events readable in HDFS ${(clickToLakeMs / 1000).toFixed(1)} s; ` +
