@@ -161,6 +161,52 @@ describe('POST /v1/batch', () => {
   });
 });
 
+describe('hostile input (cases the property test found)', () => {
+  it('rejects an event nested deeper than 32 levels without overflowing the stack', async () => {
+    const { app, sent } = setup();
+    const depth = 50_000; // 300 KB of braces
+    const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"writeKey":"demo-shop-key","batch":[${JSON.stringify(pageView)},{"type":"track","event":"x","messageId":"m","anonymousId":"a","properties":${deep}}]}`,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      accepted: 1,
+      rejected: [
+        { index: 1, messageId: 'm', issues: [{ path: '', message: 'event nests deeper than 32 levels' }] },
+      ],
+    });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('validates the batch context as part of each event, and keeps only modelled context fields', async () => {
+    const { app, events } = setup();
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [pageView], writeKey: 'demo-shop-key', context: { ip: 5 } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().rejected[0].issues[0].path).toBe('/context/ip');
+    const extra = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: {
+        batch: [{ ...pageView, context: { locale: 'de-DE', app: { name: 'x' } } }],
+        writeKey: 'demo-shop-key',
+        context: { timezone: 'Europe/Berlin', '': false },
+      },
+    });
+    expect(extra.statusCode).toBe(200);
+    expect(Object.keys(events()[0].context).sort()).toEqual(['locale', 'timezone', 'userAgent']);
+    expect(events()[0].context).toMatchObject({ locale: 'de-DE', timezone: 'Europe/Berlin' });
+    expect(validateCollectedEvent(events()[0]).ok).toBe(true);
+  });
+});
+
 describe('enrichment', () => {
   it('parses the User-Agent, corrects the clock, looks up geo and never stores the raw IP', async () => {
     const { app, sent, events } = setup();

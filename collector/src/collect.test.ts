@@ -33,6 +33,11 @@ describe('eventTime', () => {
       false,
     );
   });
+
+  it('does not believe a correction that leaves the four-digit years (found by the property test)', () => {
+    const wild = { originalTimestamp: '2026-11-24T10:19:00.000Z', sentAt: '9999-12-31T23:59:59.999Z' };
+    expect(eventTime(wild, RECEIVED, TOLERANCE)).toEqual({ timestamp: RECEIVED, futureTimestamp: false });
+  });
 });
 
 describe('anonymiseIp', () => {

@@ -1,11 +1,10 @@
 // Turns a validated wire event into the collected event that goes to Kafka: server time, corrected
 // event time, device/browser/OS from the User-Agent, bot flag, geo from the IP, anonymised IP.
 // Pure apart from its injected lookups, so it is tested without a network.
-import type { CollectedEvent, WireEvent } from '@clickstream/schema';
-import { isbot } from 'isbot';
-import { UAParser } from 'ua-parser-js';
+import { CollectedContext, type CollectedEvent, type WireEvent } from '@clickstream/schema';
 import { anonymiseIp } from './anonymise-ip.ts';
 import type { IpPolicy } from './config.ts';
+import { describeUserAgent } from './describe-user-agent.ts';
 import type { GeoLookup } from './geo.ts';
 
 export interface RequestFacts {
@@ -15,9 +14,9 @@ export interface RequestFacts {
   readonly ip: string | undefined;
   readonly userAgentHeader: string | undefined;
   readonly siteId: string;
-  /** `sentAt` and `context` given once for a whole batch; events inherit them. */
+  /** `sentAt` given once for a whole batch; events inherit it. (The batch `context` is merged into
+   * each event before validation, by the app.) */
   readonly batchSentAt?: string | undefined;
-  readonly batchContext?: WireEvent['context'];
 }
 
 export interface CollectOptions {
@@ -26,16 +25,12 @@ export interface CollectOptions {
   readonly futureToleranceMs: number;
 }
 
-const DEVICE_TYPES = new Set(['mobile', 'tablet', 'smarttv', 'console', 'wearable', 'embedded']);
-type Device = CollectedEvent['device'];
+// Clients send context fields we do not model (Segment's `app`, `device`, `os`, ...); the collected
+// context keeps only the modelled ones, so every produced event matches CollectedEvent.
+const CONTEXT_KEYS = Object.keys(CollectedContext.properties);
 
-function deviceOf(ua: UAParser.IResult | null): Device {
-  if (!ua) return { type: 'unknown', vendor: null, model: null };
-  const t = ua.device.type;
-  // ua-parser-js leaves desktops without a device type.
-  const type = (t && DEVICE_TYPES.has(t) ? t : 'desktop') as Device['type'];
-  return { type, vendor: ua.device.vendor ?? null, model: ua.device.model ?? null };
-}
+const FIRST_TIME = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * When the event happened. An explicit `timestamp` (server libraries) is taken as is; otherwise the
@@ -54,7 +49,9 @@ export function eventTime(
     t = receivedAt - (Date.parse(wire.sentAt) - Date.parse(wire.originalTimestamp));
   } else if (wire.originalTimestamp) t = Date.parse(wire.originalTimestamp);
   else t = receivedAt;
-  if (!Number.isFinite(t)) t = receivedAt;
+  // A wild client clock (sentAt in the year 9999) can correct a time out of RFC 3339's four-digit
+  // years, which no reader accepts; such a time is not believed either.
+  if (!Number.isFinite(t) || t < FIRST_TIME || t > LAST_TIME) t = receivedAt;
   if (t > receivedAt + futureToleranceMs) return { timestamp: receivedAt, futureTimestamp: true };
   return { timestamp: t, futureTimestamp: false };
 }
@@ -66,9 +63,13 @@ export function collect(
   geo: GeoLookup,
 ): CollectedEvent {
   const sentAt = wire.sentAt ?? facts.batchSentAt;
-  const { ip: contextIp, ...context } = { ...facts.batchContext, ...wire.context };
+  const wireContext = (wire.context ?? {}) as Record<string, unknown>;
+  const contextIp = wire.context?.ip;
+  const context = Object.fromEntries(
+    CONTEXT_KEYS.filter((k) => wireContext[k] !== undefined).map((k) => [k, wireContext[k]]),
+  ) as CollectedEvent['context'];
   const userAgent = context.userAgent ?? facts.userAgentHeader;
-  const ua = userAgent ? new UAParser(userAgent).getResult() : null;
+  const ua = describeUserAgent(userAgent);
   // Server libraries report the end user's IP in context.ip; browsers' IP is the connection's.
   const ip = contextIp ?? facts.ip;
   const { timestamp, futureTimestamp } = eventTime(
@@ -94,11 +95,11 @@ export function collect(
     context: userAgent ? { ...context, userAgent } : context,
     properties: wire.properties ?? {},
     traits: wire.traits ?? (context.traits as Record<string, unknown> | undefined) ?? {},
-    device: deviceOf(ua),
-    browser: { name: ua?.browser.name ?? null, version: ua?.browser.version ?? null },
-    os: { name: ua?.os.name ?? null, version: ua?.os.version ?? null },
+    device: ua.device,
+    browser: ua.browser,
+    os: ua.os,
     geo: geo(ip),
-    isBot: userAgent ? isbot(userAgent) : false,
+    isBot: ua.isBot,
     ip: anonymiseIp(ip, opts.ipPolicy, opts.ipHashSalt),
   };
 }

