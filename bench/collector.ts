@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, infraDown, infraUp, REPO_ROOT } from '@clickstream/infra';
+import { endpointsOf, freePort, infraDown, kafkaUp, REPO_ROOT } from '@clickstream/infra';
 import { createKafka, EventProducer, ensureTopics } from '@clickstream/infra/kafka';
 import { type Service, spawnService } from '@clickstream/infra/services';
 import { type CollectedEvent, partitionKey, topicNames } from '@clickstream/schema';
@@ -200,8 +200,9 @@ async function main() {
         if (succeeded) rmSync(instance.stateDir, { recursive: true, force: true });
         else log(`state and logs kept in ${instance.stateDir}`);
       });
-      log(`starting a private Kafka (and HDFS) under ${instance.stateDir}`);
-      brokers = (await infraUp(instance, log)).kafkaBrokers;
+      log(`starting a private Kafka under ${instance.stateDir}`);
+      await kafkaUp(instance, log);
+      brokers = endpointsOf(instance).kafkaBrokers;
     } else {
       brokers = args.brokers!.split(',');
     }

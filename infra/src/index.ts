@@ -1,4 +1,4 @@
 export { type Endpoints, endpointsOf, type InfraConfig, REPO_ROOT, readInfraConfig } from './config.ts';
 export { InfraError } from './errors.ts';
-export { infraDown, infraStatus, infraUp, type UpResult } from './infra.ts';
+export { infraDown, infraStatus, infraUp, kafkaDown, kafkaUp, type UpResult } from './infra.ts';
 export { freePort } from './prereqs.ts';

@@ -39,6 +39,19 @@ export async function infraUp(config: InfraConfig, log: Log = () => {}): Promise
   return { ...endpointsOf(config), seconds: { kafka, hdfs } };
 }
 
+/** Starts only Kafka (benchmarks and fault tests that need no HDFS); idempotent like `infraUp`. */
+export async function kafkaUp(config: InfraConfig, log: Log = () => {}): Promise<number> {
+  checkJava(config.javaHome);
+  return timed('Kafka', log, await prepareKafka(config, log));
+}
+
+/** Stops only this instance's Kafka (its data stays); returns whether it was running. */
+export async function kafkaDown(config: InfraConfig, log: Log = () => {}): Promise<boolean> {
+  const stopped = await stopProcess(kafkaProcess(config));
+  if (stopped) log('stopped kafka');
+  return stopped;
+}
+
 /** Stops the processes this instance started (DataNode first, Kafka in parallel). */
 export async function infraDown(config: InfraConfig, log: Log = () => {}): Promise<void> {
   const { namenode, datanode } = hdfsProcesses(config);
