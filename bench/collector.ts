@@ -6,7 +6,8 @@
 //   2. the real collector process (collector/src/server.ts: validation, enrichment, geo, Kafka acks=all),
 // each with one event per request and with batches of 20; then
 //   3. the collector's producer path (the sink server.ts gives buildApp) against a raw kafkajs
-//      producer with the same settings (idempotent, acks=all), 20 messages per send.
+//      producer with the same settings (idempotent, acks=all), 20 messages per send, and
+//   4. @platformatic/kafka (1.x: 2.x needs Node >= 22.22) with those settings, as a candidate.
 // Every server runs as its own child process; the load generator runs here. Numbers are what was
 // measured on this machine in this run; nothing is extrapolated.
 import { rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { createKafka, EventProducer, ensureTopics } from '@clickstream/infra/kaf
 import { type Service, spawnService } from '@clickstream/infra/services';
 import { type CollectedEvent, partitionKey, topicNames } from '@clickstream/schema';
 import { collectedEvents, validWireEvents } from '@clickstream/schema/fixtures';
+import { Producer as PlatformaticProducer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
 import autocannon from 'autocannon';
 import kafkajs from 'kafkajs';
 import { createKafkaSink } from '../collector/src/kafka-sink.ts';
@@ -290,6 +292,50 @@ async function main() {
     const rawRow = await drive('raw kafkajs producer', rawSend, events, seconds, CONNECTIONS);
     await raw.disconnect();
 
+    // 4. The candidate replacement client, same settings (idempotent, acks=all), same messages.
+    // Its idempotent producer fails sends that overlap (a Produce error for nearly every one at 32
+    // in flight), so it goes behind the collector's sink, which keeps one produce in flight; and,
+    // as a second row, without idempotence and with overlapping sends.
+    const platformatic = (idempotent: boolean) => {
+      const producer = new PlatformaticProducer({
+        clientId: `bench-platformatic-${idempotent}`,
+        bootstrapBrokers: brokers,
+        idempotent,
+        acks: ProduceAcks.ALL,
+        serializers: stringSerializers,
+      });
+      cleanups.push(() => producer.close());
+      return producer;
+    };
+    const candidate = platformatic(true);
+    const candidateSink = createKafkaSink({
+      send: (topic, messages) =>
+        candidate.send({ messages: messages.map((m) => ({ topic, key: m.key, value: String(m.value) })) }),
+    });
+    const candidateSend = (messages: Array<{ key: string; value: string }>) =>
+      candidateSink.send(topics.events, messages);
+    await drive('warm-up', candidateSend, events, WARMUP, CONNECTIONS);
+    const candidateRow = await drive(
+      'sink on @platformatic/kafka (idempotent)',
+      candidateSend,
+      events,
+      seconds,
+      CONNECTIONS,
+    );
+    await candidate.close();
+    const loose = platformatic(false);
+    const looseSend = (messages: Array<{ key: string; value: string }>) =>
+      loose.send({ messages: messages.map((m) => ({ topic: topics.events, key: m.key, value: m.value })) });
+    await drive('warm-up', looseSend, events, WARMUP, CONNECTIONS);
+    const looseRow = await drive(
+      'raw @platformatic/kafka (not idempotent)',
+      looseSend,
+      events,
+      seconds,
+      CONNECTIONS,
+    );
+    await loose.close();
+
     const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '-');
     const verdict = (r: number, target: number) => (r >= target ? 'met' : 'MISSED');
     const rows: string[][] = [
@@ -353,6 +399,26 @@ async function main() {
         String(path.failed),
         `${ratio(path.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw`,
         `>= 0.9x: ${verdict(path.eventsPerSecond / rawRow.eventsPerSecond, 0.9)}`,
+      ],
+      [
+        `${candidateRow.name}, ${BATCH} msgs/send`,
+        fmt(candidateRow.requestsPerSecond),
+        fmt(candidateRow.eventsPerSecond),
+        String(candidateRow.p50),
+        String(candidateRow.p99),
+        String(candidateRow.failed),
+        `${ratio(candidateRow.eventsPerSecond, path.eventsPerSecond)} msgs/s vs sink on kafkajs`,
+        'candidate',
+      ],
+      [
+        `${looseRow.name}, ${BATCH} msgs/send`,
+        fmt(looseRow.requestsPerSecond),
+        fmt(looseRow.eventsPerSecond),
+        String(looseRow.p50),
+        String(looseRow.p99),
+        String(looseRow.failed),
+        `${ratio(looseRow.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
+        'candidate',
       ],
     ];
     console.log(`\n${table(rows)}\n`);
