@@ -39,6 +39,8 @@ export interface Request {
   readonly ip: string | undefined;
   readonly userAgentHeader: string | undefined;
   readonly authorization: string | undefined;
+  /** The Origin header: set by browsers on cross-origin requests. */
+  readonly origin?: string | undefined;
 }
 
 export type Outcome =
@@ -146,9 +148,16 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
         ]);
         continue;
       }
+      if (request.origin !== undefined && !site.origins.includes(request.origin)) {
+        reject('unauthorized', [
+          { path: '/writeKey', message: `this write key is not allowed from origin ${request.origin}` },
+        ]);
+        continue;
+      }
       const facts = {
         receivedAt,
         ip: request.ip,
+        trustContextIp: site.trustContextIp,
         userAgentHeader: request.userAgentHeader,
         siteId: site.siteId,
         batchSentAt: envelope.sentAt,

@@ -296,6 +296,51 @@ describe('single-event endpoints, CORS, health', () => {
       payload: { batch: [pageView], writeKey: 'demo-shop-key' },
     });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    // CORS only hides the answer; the events themselves are refused too.
+    expect(other.statusCode).toBe(401);
+    expect(other.json().rejected[0].issues[0].message).toContain(
+      'not allowed from origin https://evil.example',
+    );
+  });
+
+  it("checks the origin against the write key's own site, not any site's", async () => {
+    const sites = JSON.stringify([
+      { siteId: 'a', writeKey: 'key-a', origins: ['https://a.example'] },
+      { siteId: 'b', writeKey: 'key-b', origins: ['https://b.example'] },
+    ]);
+    const { app, sent } = setup({ COLLECTOR_SITES: sites });
+    const { writeKey: _own, ...event } = pageView;
+    const post = (origin: string, writeKey: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { origin },
+        payload: { batch: [event], writeKey },
+      });
+    expect((await post('https://a.example', 'key-a')).statusCode).toBe(200);
+    expect((await post('https://b.example', 'key-a')).statusCode).toBe(401);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('takes context.ip only from sites configured to trust it', async () => {
+    const sites = (trust: boolean) =>
+      JSON.stringify([{ siteId: 's', writeKey: 'server-key', trustContextIp: trust }]);
+    const { writeKey: _own, ...event } = pageView;
+    const withIp = { ...event, context: { ...event.context, ip: '81.2.69.142' } };
+    for (const [trust, country] of [
+      [false, null],
+      [true, 'GB'],
+    ] as const) {
+      const { app, events } = setup({ COLLECTOR_SITES: sites(trust) });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        remoteAddress: '127.0.0.1',
+        payload: { batch: [withIp], writeKey: 'server-key' },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(events()[0].geo.country).toBe(country);
+    }
   });
 
   it('/health and /ready', async () => {

@@ -166,6 +166,7 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
         ip: req.ip,
         userAgentHeader: req.headers['user-agent'],
         authorization: req.headers.authorization,
+        origin: req.headers.origin,
       }),
     );
 

@@ -14,6 +14,8 @@ export interface RequestFacts {
   readonly ip: string | undefined;
   readonly userAgentHeader: string | undefined;
   readonly siteId: string;
+  /** The site takes the end user's IP from `context.ip` (server-side libraries). */
+  readonly trustContextIp?: boolean;
   /** `sentAt` given once for a whole batch; events inherit it. (The batch `context` is merged into
    * each event before validation, by the app.) */
   readonly batchSentAt?: string | undefined;
@@ -70,8 +72,9 @@ export function collect(
   ) as CollectedEvent['context'];
   const userAgent = context.userAgent ?? facts.userAgentHeader;
   const ua = describeUserAgent(userAgent);
-  // Server libraries report the end user's IP in context.ip; browsers' IP is the connection's.
-  const ip = contextIp ?? facts.ip;
+  // Server libraries report the end user's IP in context.ip (honoured only for sites configured to
+  // trust it); browsers' IP is the connection's.
+  const ip = (facts.trustContextIp ? contextIp : undefined) ?? facts.ip;
   const { timestamp, futureTimestamp } = eventTime(
     { ...wire, sentAt },
     facts.receivedAt,

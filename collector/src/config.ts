@@ -4,8 +4,9 @@
 //   COLLECTOR_PORT          8081               port to listen on
 //   KAFKA_BROKERS           127.0.0.1:9092     comma-separated bootstrap brokers
 //   TOPIC_PREFIX            clickstream        topics are <prefix>.events and <prefix>.events.dead-letter
-//   COLLECTOR_SITES         (demo shop)        JSON: [{"siteId","writeKey","origins":["https://shop.example"]}]
-//   IP_POLICY               truncate           truncate (IPv4 /24, IPv6 /48) | hash (salted SHA-256) | drop
+//   COLLECTOR_SITES         (demo shop)        JSON: [{"siteId","writeKey","origins":["https://shop.example"],
+//                                              "trustContextIp":false}]
+//   IP_POLICY               truncate           truncate (IPv4 /24, IPv6 /48) | hash (salted SHA-256, 128 bits) | drop
 //   IP_HASH_SALT            (none)             required when IP_POLICY=hash
 //   TRUST_PROXY             false              true: take the client IP from X-Forwarded-For
 //   FUTURE_TOLERANCE_MS     600000             corrected times further ahead than this are flagged
@@ -19,8 +20,16 @@ import { type Topics, topicNames } from '@clickstream/schema';
 export interface Site {
   readonly siteId: string;
   readonly writeKey: string;
-  /** Origins allowed to send from a browser (CORS); exact matches like `https://shop.example`. */
+  /**
+   * Origins allowed to send with this key from a browser, exact matches like `https://shop.example`.
+   * Checked on every request that has an Origin header (CORS alone does not stop a simple POST).
+   */
   readonly origins: readonly string[];
+  /**
+   * Take the end user's IP from `context.ip` (server-side libraries report it there). Off by
+   * default: a browser key is public, and anyone holding it could otherwise choose IP and country.
+   */
+  readonly trustContextIp: boolean;
 }
 
 export type IpPolicy = 'truncate' | 'hash' | 'drop';
@@ -48,6 +57,7 @@ export const DEMO_SITE: Site = {
   siteId: 'demo-shop',
   writeKey: 'demo-shop-key',
   origins: ['http://127.0.0.1:8080', 'http://localhost:8080'],
+  trustContextIp: false,
 };
 
 export class ConfigError extends Error {
@@ -95,6 +105,7 @@ function parseSites(raw: string | undefined): Site[] {
     siteId: s.siteId,
     writeKey: s.writeKey,
     origins: s.origins ?? [],
+    trustContextIp: s.trustContextIp === true,
   }));
   if (new Set(sites.map((s) => s.writeKey)).size !== sites.length)
     throw new ConfigError('COLLECTOR_SITES: write keys must be unique');
