@@ -72,7 +72,12 @@ export const LAKE_COLUMNS = [
   col('ip', 'string', true, 'Anonymised IP (truncated or salted hash), never raw'),
   col('product_id', 'string', true, 'properties.product_id of product events'),
   col('order_id', 'string', true, 'properties.order_id of Order Completed'),
-  col('revenue', 'double', true, 'properties.revenue of Order Completed'),
+  col(
+    'revenue',
+    'double',
+    true,
+    'properties.revenue of any event (Order Completed carries the order revenue)',
+  ),
   col('currency', 'string', true, 'properties.currency (ISO 4217)'),
   col('properties', 'string', true, 'All event properties as JSON'),
   col('traits', 'string', true, 'identify traits as JSON'),
