@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpointsOf, freePort, infraDown, kafkaUp, REPO_ROOT } from '@clickstream/infra';
 import { createKafka, EventProducer, ensureTopics } from '@clickstream/infra/kafka';
-import { type Service, spawnService } from '@clickstream/infra/services';
+import { spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { type CollectedEvent, partitionKey, topicNames } from '@clickstream/schema';
 import { collectedEvents, validWireEvents } from '@clickstream/schema/fixtures';
 import { Producer as PlatformaticProducer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
@@ -102,21 +102,6 @@ async function load(
     `${name}: ${fmt(row.requestsPerSecond)} req/s, ${fmt(row.eventsPerSecond)} events/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx/errors ${row.failed}`,
   );
   return row;
-}
-
-async function waitForHttp(url: string, service: Service, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited:\n${service.output()}`);
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${service.name} did not answer ${url} within ${timeoutMs} ms:\n${service.output()}`);
 }
 
 /** `concurrency` loops, each sending 20 messages and awaiting the acknowledgement, for `seconds`. */
@@ -224,7 +209,7 @@ async function main() {
     });
     cleanups.push(() => bare.stop());
     const bareUrl = `http://127.0.0.1:${barePort}`;
-    await waitForHttp(bareUrl, bare);
+    await waitForHttpOk(bare, bareUrl, 60_000, (status) => status < 500); // any answer: it is listening
     const bareSingle = await load(bareUrl, '/v1/page', singleBodies, 1, 'bare node:http, 1 event/request');
     const bareBatch = await load(
       bareUrl,
@@ -247,7 +232,7 @@ async function main() {
     });
     cleanups.push(() => collector.stop());
     const url = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${url}/ready`, collector);
+    await waitForHttpOk(collector, `${url}/ready`);
     const single = await load(url, '/v1/page', singleBodies, 1, 'collector, 1 event/request');
     const batch = await load(url, '/v1/batch', batchBodies, BATCH, `collector, ${BATCH} events/request`);
     const metrics = await (await fetch(`${url}/metrics`)).text();
@@ -338,88 +323,56 @@ async function main() {
 
     const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '-');
     const verdict = (r: number, target: number) => (r >= target ? 'met' : 'MISSED');
+    const line = (r: Row, name: string, ratioText: string, target: string) => [
+      name,
+      fmt(r.requestsPerSecond),
+      fmt(r.eventsPerSecond),
+      String(r.p50),
+      String(r.p99),
+      String(r.failed),
+      ratioText,
+      target,
+    ];
     const rows: string[][] = [
       ['scenario', 'req/s (or sends/s)', 'events/s', 'p50 ms', 'p99 ms', 'failed', 'ratio', 'target'],
-      [
-        bareSingle.name,
-        fmt(bareSingle.requestsPerSecond),
-        fmt(bareSingle.eventsPerSecond),
-        String(bareSingle.p50),
-        String(bareSingle.p99),
-        String(bareSingle.failed),
-        '1.00x (ceiling)',
-        '',
-      ],
-      [
+      line(bareSingle, bareSingle.name, '1.00x (ceiling)', ''),
+      line(
+        bareBatch,
         bareBatch.name,
-        fmt(bareBatch.requestsPerSecond),
-        fmt(bareBatch.eventsPerSecond),
-        String(bareBatch.p50),
-        String(bareBatch.p99),
-        String(bareBatch.failed),
         `${ratio(bareBatch.eventsPerSecond, bareSingle.requestsPerSecond)} events/s vs bare req/s`,
         '',
-      ],
-      [
+      ),
+      line(
+        single,
         single.name,
-        fmt(single.requestsPerSecond),
-        fmt(single.eventsPerSecond),
-        String(single.p50),
-        String(single.p99),
-        String(single.failed),
         `${ratio(single.requestsPerSecond, bareSingle.requestsPerSecond)} req/s vs bare`,
         `>= 0.4x: ${verdict(single.requestsPerSecond / bareSingle.requestsPerSecond, 0.4)}`,
-      ],
-      [
+      ),
+      line(
+        batch,
         batch.name,
-        fmt(batch.requestsPerSecond),
-        fmt(batch.eventsPerSecond),
-        String(batch.p50),
-        String(batch.p99),
-        String(batch.failed),
         `${ratio(batch.eventsPerSecond, bareSingle.requestsPerSecond)} events/s vs bare req/s`,
         `>= 2.5x: ${verdict(batch.eventsPerSecond / bareSingle.requestsPerSecond, 2.5)}`,
-      ],
-      [
-        `${rawRow.name}, ${BATCH} msgs/send`,
-        fmt(rawRow.requestsPerSecond),
-        fmt(rawRow.eventsPerSecond),
-        String(rawRow.p50),
-        String(rawRow.p99),
-        String(rawRow.failed),
-        '1.00x',
-        '',
-      ],
-      [
+      ),
+      line(rawRow, `${rawRow.name}, ${BATCH} msgs/send`, '1.00x', ''),
+      line(
+        path,
         `${path.name}, ${BATCH} msgs/send`,
-        fmt(path.requestsPerSecond),
-        fmt(path.eventsPerSecond),
-        String(path.p50),
-        String(path.p99),
-        String(path.failed),
         `${ratio(path.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw`,
         `>= 0.9x: ${verdict(path.eventsPerSecond / rawRow.eventsPerSecond, 0.9)}`,
-      ],
-      [
+      ),
+      line(
+        candidateRow,
         `${candidateRow.name}, ${BATCH} msgs/send`,
-        fmt(candidateRow.requestsPerSecond),
-        fmt(candidateRow.eventsPerSecond),
-        String(candidateRow.p50),
-        String(candidateRow.p99),
-        String(candidateRow.failed),
         `${ratio(candidateRow.eventsPerSecond, path.eventsPerSecond)} msgs/s vs sink on kafkajs`,
         'candidate',
-      ],
-      [
+      ),
+      line(
+        looseRow,
         `${looseRow.name}, ${BATCH} msgs/send`,
-        fmt(looseRow.requestsPerSecond),
-        fmt(looseRow.eventsPerSecond),
-        String(looseRow.p50),
-        String(looseRow.p99),
-        String(looseRow.failed),
         `${ratio(looseRow.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
         'candidate',
-      ],
+      ),
     ];
     console.log(`\n${table(rows)}\n`);
     succeeded = true;

@@ -7,7 +7,7 @@
 // LAKE_ROOT (/clickstream), plus the infra variables (infra/README.md).
 import { join } from 'node:path';
 import { InfraError, infraDown, infraStatus, infraUp, REPO_ROOT, readInfraConfig } from '@clickstream/infra';
-import { type Service, spawnService } from '@clickstream/infra/services';
+import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { lakeLayout, topicNames } from '@clickstream/schema';
 import { type Shop, startShop } from './server.ts';
 
@@ -18,22 +18,6 @@ function port(name: string, fallback: number): number {
   const n = raw ? Number(raw) : fallback;
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InfraError(`${name}=${raw} is not a port number`);
   return n;
-}
-
-async function waitForReady(collector: Service, url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (collector.child.exitCode !== null) {
-      throw new InfraError(`the collector exited during start-up:\n${collector.output().trim()}`);
-    }
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new InfraError(`the collector was not ready within ${timeoutMs / 1000} s: ${url}`);
 }
 
 async function main() {
@@ -83,7 +67,7 @@ async function main() {
     );
     services.push(collector);
     const collectorUrl = `http://127.0.0.1:${collectorPort}`;
-    await waitForReady(collector, `${collectorUrl}/ready`);
+    await waitForHttpOk(collector, `${collectorUrl}/ready`);
     const processor = spawnService(
       'processor',
       join(REPO_ROOT, 'processor', 'src', 'main.ts'),

@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { buildEcommerceScript, buildScriptTag } from '@clickstream/sdk/build';
-import { build } from 'esbuild';
+import { buildEcommerceScript, buildScriptTag, bundleFile } from '@clickstream/sdk/build';
 import { productById } from './catalog.ts';
 import {
   cartPage,
@@ -34,24 +33,15 @@ export interface Shop {
 
 const publicFile = (name: string) => readFileSync(new URL(`../public/${name}`, import.meta.url), 'utf8');
 
-/** The guide's script: src/client/guide.ts bundled with the SDK's npm package, as an app would. */
-async function buildGuide(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('./client/guide.ts', import.meta.url))],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    write: false,
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
-
 export async function startShop(opts: ShopOptions): Promise<Shop> {
   const assets: Record<string, { type: string; body: string }> = {
     '/sdk/clickstream.js': { type: 'text/javascript', body: await buildScriptTag() },
     '/sdk/clickstream-ecommerce.js': { type: 'text/javascript', body: await buildEcommerceScript() },
-    '/static/guide.js': { type: 'text/javascript', body: await buildGuide() },
+    // The guide bundles the SDK's npm entry, as an app would.
+    '/static/guide.js': {
+      type: 'text/javascript',
+      body: await bundleFile(fileURLToPath(new URL('./client/guide.ts', import.meta.url))),
+    },
     '/static/shop.js': { type: 'text/javascript', body: publicFile('shop.js') },
     '/static/shop.css': { type: 'text/css', body: publicFile('shop.css') },
   };

@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadParquet, eventsFrom, query, runBatch } from '@clickstream/batch';
+import { queryLake, runBatch } from '@clickstream/batch';
 import { freePort, REPO_ROOT } from '@clickstream/infra';
 import { launchChromium } from '@clickstream/infra/chromium';
-import { type Service, spawnService } from '@clickstream/infra/services';
+import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { lakeLayout } from '@clickstream/schema';
 import type { Browser } from 'playwright-core';
@@ -45,22 +45,13 @@ interface LakeEvent {
 }
 
 async function lakeEvents(): Promise<LakeEvent[]> {
-  const local = mkdtempSync(join(tmpdir(), 'e2e-lake-'));
-  try {
-    const { files } = await downloadParquet(hdfs, lake.eventsDir, local);
-    if (files === 0) return [];
-    return (await query(
-      `SELECT DISTINCT message_id, type, event_name, page_path, page_referrer, anonymous_id, utm_campaign,
-              CAST(dt AS VARCHAR) AS dt
-       FROM ${eventsFrom(local)}`,
-    )) as unknown as LakeEvent[];
-  } catch (err) {
-    // The lake directory does not exist until the processor's first write.
-    if ((err as { name?: string }).name === 'HdfsNotFoundError') return [];
-    throw err;
-  } finally {
-    rmSync(local, { recursive: true, force: true });
-  }
+  return (await queryLake(
+    hdfs,
+    lake.eventsDir,
+    `SELECT DISTINCT message_id, type, event_name, page_path, page_referrer, anonymous_id, utm_campaign,
+            CAST(dt AS VARCHAR) AS dt
+     FROM events`,
+  )) as unknown as LakeEvent[];
 }
 
 describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', () => {
@@ -87,17 +78,7 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
         LAKE_ROOT: lakeRoot,
       }),
     );
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (collector.child.exitCode !== null) throw new Error(`collector exited:\n${collector.output()}`);
-      const ok = await fetch(`${collectorUrl}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`collector not ready:\n${collector.output()}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitForHttpOk(collector, `${collectorUrl}/ready`);
     browser = await launchChromium();
   }, 120_000);
 

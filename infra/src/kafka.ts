@@ -39,7 +39,9 @@ const LEVELS = {
 const TRANSIENT =
   /coordinator is (loading|not available)|leader(ship)? election|not the leader|no leader|Restarting the consumer|LEADER_NOT_AVAILABLE/i;
 
-const LEVEL_NAMES: Record<number, string> = { 1: 'ERROR', 2: 'WARN', 4: 'INFO', 5: 'DEBUG' };
+const LEVEL_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(LEVELS).map(([name, level]) => [level, name.toUpperCase()]),
+);
 
 type LogEntry = { namespace: string; level: number; log: { message: string; error?: string } };
 

@@ -3,6 +3,7 @@
 // optionally echoed with a name prefix.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { REPO_ROOT } from './config.ts';
+import { InfraError } from './errors.ts';
 
 export interface Service {
   readonly name: string;
@@ -52,4 +53,29 @@ export function spawnService(
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
   };
+}
+
+/**
+ * Polls `url` until its status passes `accept` (default: 2xx); fails at once if the service exits,
+ * or after `timeoutMs`.
+ */
+export async function waitForHttpOk(
+  service: Service,
+  url: string,
+  timeoutMs = 60_000,
+  accept: (status: number) => boolean = (status) => status >= 200 && status < 300,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) {
+      throw new InfraError(`the ${service.name} exited during start-up:\n${service.output().trim()}`);
+    }
+    try {
+      if (accept((await fetch(url)).status)) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new InfraError(`the ${service.name} was not ready within ${timeoutMs / 1000} s: ${url}`);
 }

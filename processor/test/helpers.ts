@@ -1,13 +1,9 @@
 // Helpers for the processor's integration tests: run the real processor as a child process and
 // make collected events.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadParquet, eventsFrom, query } from '@clickstream/batch';
 import { REPO_ROOT } from '@clickstream/infra';
 import { type Service, spawnService } from '@clickstream/infra/services';
-import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import type { CollectedEvent } from '@clickstream/schema';
 import { collectedEvents } from '@clickstream/schema/fixtures';
 
@@ -33,22 +29,6 @@ export function makeEvents(n: number): CollectedEvent[] {
       properties: page ? {} : { product_id: `p-${i % 7}` },
     };
   });
-}
-
-/** Downloads the lake's events table and runs SQL over it (`events` is a view). */
-export async function queryLake(
-  hdfs: WebHdfsClient,
-  eventsDir: string,
-  sql: string,
-): Promise<Record<string, unknown>[]> {
-  const local = mkdtempSync(join(tmpdir(), 'lake-'));
-  try {
-    const { files } = await downloadParquet(hdfs, eventsDir, local);
-    if (files === 0) return [];
-    return await query(`CREATE VIEW events AS SELECT * FROM ${eventsFrom(local)}`, sql);
-  } finally {
-    rmSync(local, { recursive: true, force: true });
-  }
 }
 
 export const freshName = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;

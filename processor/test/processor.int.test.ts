@@ -1,12 +1,14 @@
 // The real processor (a child process) against the real Kafka and HDFS: events become Parquet in
 // the lake that DuckDB reads with the right types, bad messages go to the dead-letter topic, and a
 // SIGKILL in the middle of a run loses nothing and duplicates nothing.
+
+import { queryLake } from '@clickstream/batch';
 import { createKafka, EventProducer, ensureTopics, headersOf, startConsumer } from '@clickstream/infra/kafka';
 import type { Service } from '@clickstream/infra/services';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { DEAD_LETTER_HEADERS, lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshName, makeEvents, queryLake, startProcessor } from './helpers.ts';
+import { freshName, makeEvents, startProcessor } from './helpers.ts';
 
 const { kafkaBrokers, webhdfsUrl, hdfsUser } = inject('infra');
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'processor-int-test', logLevel: 'nothing' });

@@ -16,9 +16,15 @@ const src = (file: string) => fileURLToPath(new URL(`./${file}`, import.meta.url
 
 export const SIZE_BUDGET_FILE = fileURLToPath(new URL('../size-budget.json', import.meta.url));
 
-async function bundle(entry: string, options: BuildOptions): Promise<string> {
+const bundle = (entry: string, options: BuildOptions) => bundleFile(src(entry), options);
+
+/**
+ * Bundles one entry file for the browser (minified, es2020; an IIFE unless `options` say otherwise).
+ * Also for pages that import the npm entry, as an app's bundler would (the demo shop's guide).
+ */
+export async function bundleFile(path: string, options: BuildOptions = { format: 'iife' }): Promise<string> {
   const result = await build({
-    entryPoints: [src(entry)],
+    entryPoints: [path],
     bundle: true,
     minify: true,
     target: 'es2020',

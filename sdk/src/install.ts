@@ -88,3 +88,16 @@ export function install(opts: InitOptions): Tracker {
   }
   return tracker;
 }
+
+/** A call made before the tracker existed: method name and arguments (the snippet's format). */
+export type Call = [method: string, ...args: unknown[]];
+
+/**
+ * Replays calls made before the tracker existed, in order, then sends the load page view unless
+ * one of them was a page view (so it is never counted twice). Shared by both entries.
+ */
+export function replay(tracker: Tracker, calls: readonly Call[], autoPage: boolean): void {
+  const api = tracker as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const [method, ...args] of calls) api[method]?.(...args);
+  if (autoPage && !calls.some(([method]) => method === 'page')) tracker.page();
+}

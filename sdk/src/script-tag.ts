@@ -3,9 +3,7 @@
 // or asynchronously, after the snippet (sdk/README.md) that queues calls made before the script
 // loads; they are replayed in order. Options: data-auto-page, data-autocapture ("false" turns them
 // off), data-respect-dnt ("true"), data-debug ("true").
-import { install } from './install.ts';
-
-type Call = [string, ...unknown[]];
+import { type Call, install, replay } from './install.ts';
 
 (() => {
   try {
@@ -21,11 +19,8 @@ type Call = [string, ...unknown[]];
       respectDoNotTrack: data.respectDnt === 'true',
       debug: data.debug === 'true',
     });
-    const api = tracker as unknown as Record<string, (...args: unknown[]) => unknown>;
     w.clickstream = tracker;
-    for (const [method, ...args] of pending) api[method]?.(...args);
-    // One page view on load, unless the snippet's queue already had one.
-    if (data.autoPage !== 'false' && !pending.some(([m]) => m === 'page')) tracker.page();
+    replay(tracker, pending, data.autoPage !== 'false');
   } catch {
     // Never break the host page.
   }

@@ -113,7 +113,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
     try {
       store.set(key, JSON.stringify(value));
     } catch {
-      // Storage full or blocked: the caller keeps working in memory.
+      // Blocked storage: identity and session then last only as long as the page.
     }
   };
 

@@ -6,8 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { buildAll } from '../src/build.ts';
+import { buildAll, bundleFile } from '../src/build.ts';
 
 export interface Received {
   readonly batch: Array<Record<string, unknown> & { messageId: string }>;
@@ -54,14 +53,7 @@ cs.track('Before Init', { queued: true }); // kept and replayed by init
 cs.init(window.__csConfig);
 window.clickstream = Object.assign({}, cs, { ecommerce: ecommerce(cs.track) });`,
     );
-    const out = await build({
-      entryPoints: [entry],
-      bundle: true,
-      format: 'iife',
-      write: false,
-      minify: true,
-    });
-    this.npmPage = out.outputFiles[0]?.text ?? '';
+    this.npmPage = await bundleFile(entry);
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
