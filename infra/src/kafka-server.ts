@@ -103,8 +103,8 @@ export async function prepareKafka(config: InfraConfig, log: (line: string) => v
     );
     if (format.status !== 0) {
       const lines = `${format.stderr}${format.stdout}`.trim().split('\n');
-      const why =
-        lines.find((l) => /ERROR|Exception|Error:/.test(l)) ?? lines.pop() ?? `exit code ${format.status}`;
+      const exit = format.signal ? `killed by ${format.signal}` : `exit code ${format.status}`;
+      const why = `${exit}: ${lines.find((l) => /ERROR|Exception|Error:/.test(l)) ?? lines.pop() ?? 'no output'}`;
       throw new InfraError(`formatting Kafka storage in ${dataDir} failed: ${why}`);
     }
   }
