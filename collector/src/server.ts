@@ -1,6 +1,7 @@
-// The collector process: config from the environment, a Kafka producer with acks=all, the geo
-// database, then listen. SIGINT/SIGTERM: stop accepting, finish in-flight requests, flush Kafka.
-import { createKafka, EventProducer, ensureTopics, probeKafka } from '@clickstream/infra/kafka';
+// The collector process: config from the environment, a Kafka producer with acks=all (idempotent,
+// @platformatic/kafka: see infra/src/fast-producer.ts), the geo database, then listen. SIGINT/SIGTERM: stop accepting, finish in-flight requests, flush Kafka.
+import { FastEventProducer } from '@clickstream/infra/fast-producer';
+import { createKafka, ensureTopics, probeKafka } from '@clickstream/infra/kafka';
 import { buildApp } from './app.ts';
 import { ConfigError, readCollectorConfig } from './config.ts';
 import { openGeoDatabase } from './geo.ts';
@@ -14,7 +15,7 @@ async function main() {
     { topic: config.topics.events, partitions: 3 },
     { topic: config.topics.deadLetter, partitions: 1 },
   ]);
-  const producer = new EventProducer(kafka);
+  const producer = new FastEventProducer({ brokers: config.kafkaBrokers, clientId: 'clickstream-collector' });
   await producer.connect();
   const geo = openGeoDatabase(config.geoDbDir);
   const app = buildApp(config, {

@@ -5,13 +5,8 @@
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { endpointsOf, kafkaDown, kafkaUp } from '@clickstream/infra';
-import {
-  createKafka,
-  EventProducer,
-  ensureTopics,
-  probeKafka,
-  startConsumer,
-} from '@clickstream/infra/kafka';
+import { FastEventProducer } from '@clickstream/infra/fast-producer';
+import { createKafka, ensureTopics, probeKafka, startConsumer } from '@clickstream/infra/kafka';
 import { topicNames } from '@clickstream/schema';
 import { validWireEvents } from '@clickstream/schema/fixtures';
 import type { FastifyInstance } from 'fastify';
@@ -26,7 +21,7 @@ const WRITE_KEY = 'kafka-down-key';
 const topics = topicNames('kafka-down');
 let instance: Awaited<ReturnType<typeof privateInstance>>;
 let app: FastifyInstance;
-let producer: EventProducer;
+let producer: FastEventProducer;
 let url = '';
 
 function batch(from: number, n: number) {
@@ -55,7 +50,7 @@ beforeAll(async () => {
   const brokers = endpointsOf(instance).kafkaBrokers;
   const kafka = createKafka({ brokers, clientId: 'kafka-down-test', logLevel: 'nothing' });
   await ensureTopics(kafka, [{ topic: topics.events, partitions: 3 }]);
-  producer = new EventProducer(kafka, { ackTimeoutMs: 5_000 });
+  producer = new FastEventProducer({ brokers, clientId: 'kafka-down-test' }); // as server.ts makes it
   await producer.connect();
   const config = readCollectorConfig({
     KAFKA_BROKERS: brokers.join(','),

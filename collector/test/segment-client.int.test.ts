@@ -1,16 +1,11 @@
 // Compatibility: Segment's own server library (@segment/analytics-node) pointed at the collector,
-// which runs in-process with a real EventProducer (behind the sink server.ts uses) against the test Kafka. What it sends must land
+// which runs in-process with the producer and sink server.ts uses, against the test Kafka. What it sends must land
 // on the topic with the same meaning: type, event or page name, user/anonymous id, properties,
 // traits, and its explicit timestamps. The write key travels as HTTP Basic user, as Segment sends it.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import {
-  createKafka,
-  EventProducer,
-  ensureTopics,
-  probeKafka,
-  startConsumer,
-} from '@clickstream/infra/kafka';
+import { FastEventProducer } from '@clickstream/infra/fast-producer';
+import { createKafka, ensureTopics, probeKafka, startConsumer } from '@clickstream/infra/kafka';
 import { type CollectedEvent, topicNames, validateCollectedEvent } from '@clickstream/schema';
 import { Analytics } from '@segment/analytics-node';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +17,7 @@ import { createKafkaSink } from '../src/kafka-sink.ts';
 
 const { kafkaBrokers } = inject('infra');
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'collector-segment-test', logLevel: 'nothing' });
-const producer = new EventProducer(kafka);
+const producer = new FastEventProducer({ brokers: kafkaBrokers, clientId: 'collector-segment-test' });
 const prefix = `segment-${randomUUID().slice(0, 8)}`;
 const topics = topicNames(prefix);
 const WRITE_KEY = 'segment-test-key';
