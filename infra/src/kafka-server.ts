@@ -37,8 +37,19 @@ const JVM_OPTIONS = [
 /** The cluster id is made once per data folder and kept, so restarts reuse the formatted storage. */
 function clusterId(kafkaDir: string): string {
   const file = join(kafkaDir, 'cluster-id');
-  if (!existsSync(file)) writeFileSync(file, `${randomBytes(16).toString('base64url')}\n`);
+  if (!existsSync(file)) writeFileSync(file, `${newClusterId()}\n`);
   return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * 16 random bytes in base64url, as Kafka makes them, and like Kafka never starting with `-`: one
+ * draw in 64 did, and the storage tool's argument parser took it for an option (a CI run failed on it).
+ */
+export function newClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /**
@@ -93,8 +104,8 @@ export async function prepareKafka(config: InfraConfig, log: (line: string) => v
         classpath,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId(kafkaDir),
+        // `=` keeps an id from an older folder that starts with `-` from being read as an option.
+        `--cluster-id=${clusterId(kafkaDir)}`,
         '-c',
         properties,
         '--ignore-formatted',
@@ -104,7 +115,7 @@ export async function prepareKafka(config: InfraConfig, log: (line: string) => v
     if (format.status !== 0) {
       const lines = `${format.stderr}${format.stdout}`.trim().split('\n');
       const exit = format.signal ? `killed by ${format.signal}` : `exit code ${format.status}`;
-      const why = `${exit}: ${lines.find((l) => /ERROR|Exception|Error:/.test(l)) ?? lines.pop() ?? 'no output'}`;
+      const why = `${exit}: ${lines.find((l) => /ERROR|Exception|[Ee]rror:/.test(l)) ?? lines.pop() ?? 'no output'}`;
       throw new InfraError(`formatting Kafka storage in ${dataDir} failed: ${why}`);
     }
   }
