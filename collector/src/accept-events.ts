@@ -80,9 +80,10 @@ function basicAuthUser(header: string | undefined): string | undefined {
  * An event with the batch's `context` merged under its own (Segment's envelope), so that the merged
  * context is validated like any event's. Anything that is not an object is left for validation to reject.
  */
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function withBatchContext(event: unknown, batchContext: unknown): unknown {
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(batchContext) || !isObject(event)) return event;
   const own = event.context;
   if (own !== undefined && !isObject(own)) return event;
@@ -122,34 +123,35 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
     const geo = events.length > 1 ? lookupOncePerIp(deps.geo) : deps.geo;
     const accepted: CollectedEvent[] = [];
     const rejected: Rejected[] = [];
-    for (const [index, sent] of events.entries()) {
-      const raw = withBatchContext(sent, envelope.context);
-      const reject = (reason: EventRejectReason, issues: ValidationIssue[]) => {
-        rejectEvents(reason, 1);
-        const messageId = messageIdOf(raw);
-        rejected.push({ index, ...(messageId ? { messageId } : {}), issues });
-      };
+    // Per rejected event: counted by reason and listed with its index (and messageId, if it has one).
+    const reject = (index: number, raw: unknown, reason: EventRejectReason, issues: ValidationIssue[]) => {
+      rejectEvents(reason, 1);
+      const messageId = messageIdOf(raw);
+      rejected.push({ index, ...(messageId ? { messageId } : {}), issues });
+    };
+    for (let index = 0; index < events.length; index++) {
+      const raw = withBatchContext(events[index], envelope.context);
       const tooBig = eventLimitIssue(raw);
       if (tooBig) {
-        reject('too_large', [tooBig]);
+        reject(index, raw, 'too_large', [tooBig]);
         continue;
       }
       const result = validateWireEvent(raw);
       if (!result.ok) {
-        reject('invalid', [...result.issues]);
+        reject(index, raw, 'invalid', [...result.issues]);
         continue;
       }
       const wire: WireEvent = result.value;
       const key = wire.writeKey ?? requestKey;
       const site = key === undefined ? undefined : sitesByKey.get(key);
       if (!site) {
-        reject('unauthorized', [
+        reject(index, raw, 'unauthorized', [
           { path: '/writeKey', message: key === undefined ? 'write key is required' : 'unknown write key' },
         ]);
         continue;
       }
       if (request.origin !== undefined && !site.origins.includes(request.origin)) {
-        reject('unauthorized', [
+        reject(index, raw, 'unauthorized', [
           { path: '/writeKey', message: `this write key is not allowed from origin ${request.origin}` },
         ]);
         continue;

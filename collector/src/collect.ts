@@ -67,16 +67,16 @@ export function collect(
   const sentAt = wire.sentAt ?? facts.batchSentAt;
   const wireContext = (wire.context ?? {}) as Record<string, unknown>;
   const contextIp = wire.context?.ip;
-  const context = Object.fromEntries(
-    CONTEXT_KEYS.filter((k) => wireContext[k] !== undefined).map((k) => [k, wireContext[k]]),
-  ) as CollectedEvent['context'];
+  const kept: Record<string, unknown> = {};
+  for (const k of CONTEXT_KEYS) if (wireContext[k] !== undefined) kept[k] = wireContext[k];
+  const context = kept as CollectedEvent['context'];
   const userAgent = context.userAgent ?? facts.userAgentHeader;
   const ua = describeUserAgent(userAgent);
   // Server libraries report the end user's IP in context.ip (honoured only for sites configured to
   // trust it); browsers' IP is the connection's.
   const ip = (facts.trustContextIp ? contextIp : undefined) ?? facts.ip;
   const { timestamp, futureTimestamp } = eventTime(
-    { ...wire, sentAt },
+    { timestamp: wire.timestamp, originalTimestamp: wire.originalTimestamp, sentAt },
     facts.receivedAt,
     opts.futureToleranceMs,
   );

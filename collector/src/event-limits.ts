@@ -18,9 +18,12 @@ const SCALAR_BYTES = 24;
 /** Whether `value` nests objects or arrays more than `max` levels deep, and an upper bound of its JSON size. */
 export function measureEvent(value: unknown, maxDepth: number): { tooDeep: boolean; maxBytes: number } {
   let maxBytes = 0;
-  const todo: Array<[unknown, number]> = [[value, 0]];
-  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
-    const [v, depth] = item;
+  // Two parallel stacks rather than one of [value, depth] pairs: no allocation per value walked.
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     // Every value may be followed by a comma.
     maxBytes += 1;
     if (typeof v === 'string') {
@@ -34,11 +37,16 @@ export function measureEvent(value: unknown, maxDepth: number): { tooDeep: boole
     if (depth + 1 > maxDepth) return { tooDeep: true, maxBytes };
     maxBytes += 2; // brackets
     if (Array.isArray(v)) {
-      for (const child of v) todo.push([child, depth + 1]);
+      for (const child of v) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
     } else {
-      for (const [key, child] of Object.entries(v)) {
+      for (const key in v) {
+        if (!Object.hasOwn(v, key)) continue;
         maxBytes += key.length * BYTES_PER_UNIT + 3; // quotes and colon
-        todo.push([child, depth + 1]);
+        values.push((v as Record<string, unknown>)[key]);
+        depths.push(depth + 1);
       }
     }
   }
