@@ -2,12 +2,14 @@
 //
 // Against a real Kafka (a private instance under .infra/bench-collector, started and stopped here,
 // unless --brokers names a running one), it measures with autocannon (keep-alive, no pipelining):
-//   1. a bare node:http server that parses the JSON and answers 204 (the ceiling), and
-//   2. the real collector process (collector/src/server.ts: validation, enrichment, geo, Kafka acks=all),
+//   1. a bare node:http server that parses the JSON and answers 204 (the ceiling),
+//   2. Fastify with the collector's routes and nothing behind them (what the framework costs), and
+//   3. the real collector process (collector/src/server.ts: validation, enrichment, geo, Kafka acks=all),
 // each with one event per request and with batches of 20; then
-//   3. the collector's producer path (the sink server.ts gives buildApp) against a raw kafkajs
-//      producer with the same settings (idempotent, acks=all), 20 messages per send, and
-//   4. @platformatic/kafka (1.x: 2.x needs Node >= 22.22) with those settings, as a candidate.
+//   4. the collector's producer path (the sink and producer server.ts gives buildApp: @platformatic/kafka)
+//      against a raw kafkajs producer with the same settings (idempotent, acks=all), 20 messages per
+//      send, beside the same sink on kafkajs (the collector's producer until 2026-11-24) and raw
+//      @platformatic/kafka without idempotence.
 // Every server runs as its own child process; the load generator runs here. Numbers are what was
 // measured on this machine in this run; nothing is extrapolated.
 import { rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpointsOf, freePort, infraDown, kafkaUp, REPO_ROOT } from '@clickstream/infra';
+import { FastEventProducer } from '@clickstream/infra/fast-producer';
 import { createKafka, EventProducer, ensureTopics } from '@clickstream/infra/kafka';
 import { spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { type CollectedEvent, partitionKey, topicNames } from '@clickstream/schema';
@@ -220,7 +223,25 @@ async function main() {
     );
     await bare.stop();
 
-    // 2. The real collector process, rate limits off, load shedding far away.
+    // 2. The framework alone.
+    const floorPort = await freePort();
+    const floor = spawnService('fastify-floor', join(REPO_ROOT, 'bench', 'fastify-floor.ts'), {
+      PORT: String(floorPort),
+    });
+    cleanups.push(() => floor.stop());
+    const floorUrl = `http://127.0.0.1:${floorPort}`;
+    await waitForHttpOk(floor, floorUrl, 60_000, (status) => status < 500);
+    const floorSingle = await load(floorUrl, '/v1/page', singleBodies, 1, 'Fastify alone, 1 event/request');
+    const floorBatch = await load(
+      floorUrl,
+      '/v1/batch',
+      batchBodies,
+      BATCH,
+      `Fastify alone, ${BATCH} events/request`,
+    );
+    await floor.stop();
+
+    // 3. The real collector process, rate limits off, load shedding far away.
     const port = await freePort();
     const collector = spawnService('collector', join(REPO_ROOT, 'collector', 'src', 'server.ts'), {
       COLLECTOR_PORT: String(port),
@@ -241,7 +262,7 @@ async function main() {
     log(`collector /metrics: ${fmt(accepted)} events acknowledged by Kafka, ${errors} produce errors`);
     await collector.stop();
 
-    // 3. Producer path vs raw kafkajs, same settings, same messages, 20 per send.
+    // 4. Producer paths vs raw kafkajs, same settings (idempotent, acks=all), same messages, 20 per send.
     const base = collectedEvents['order-completed']!;
     const events = Array.from({ length: 1000 }, (_, i) => ({
       ...base,
@@ -249,19 +270,21 @@ async function main() {
       anonymousId: `visitor-${i % 100}`,
     }));
     const seconds = DURATION;
-    const producer = new EventProducer(kafka);
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
-    const sink = createKafkaSink(producer);
-    await drive('warm-up', (m) => sink.send(topics.events, m), events, WARMUP, CONNECTIONS);
-    const path = await drive(
-      'collector producer path',
-      (m) => sink.send(topics.events, m),
-      events,
-      seconds,
-      CONNECTIONS,
+    const measureSink = async (name: string, producer: FastEventProducer | EventProducer) => {
+      await producer.connect();
+      cleanups.push(() => producer.disconnect());
+      const sink = createKafkaSink(producer);
+      const send = (m: Array<{ key: string; value: string }>) => sink.send(topics.events, m);
+      await drive('warm-up', send, events, WARMUP, CONNECTIONS);
+      const row = await drive(name, send, events, seconds, CONNECTIONS);
+      await producer.disconnect();
+      return row;
+    };
+    const path = await measureSink(
+      'collector producer path (sink on @platformatic/kafka)',
+      new FastEventProducer({ brokers, clientId: 'bench-collector-path' }),
     );
-    await producer.disconnect();
+    const kafkajsSink = await measureSink('same sink on kafkajs', new EventProducer(kafka));
 
     const raw = kafka.producer({
       idempotent: true,
@@ -277,38 +300,15 @@ async function main() {
     const rawRow = await drive('raw kafkajs producer', rawSend, events, seconds, CONNECTIONS);
     await raw.disconnect();
 
-    // 4. The candidate replacement client, same settings (idempotent, acks=all), same messages.
-    // Its idempotent producer fails sends that overlap (a Produce error for nearly every one at 32
-    // in flight), so it goes behind the collector's sink, which keeps one produce in flight; and,
-    // as a second row, without idempotence and with overlapping sends.
-    const platformatic = (idempotent: boolean) => {
-      const producer = new PlatformaticProducer({
-        clientId: `bench-platformatic-${idempotent}`,
-        bootstrapBrokers: brokers,
-        idempotent,
-        acks: ProduceAcks.ALL,
-        serializers: stringSerializers,
-      });
-      cleanups.push(() => producer.close());
-      return producer;
-    };
-    const candidate = platformatic(true);
-    const candidateSink = createKafkaSink({
-      send: (topic, messages) =>
-        candidate.send({ messages: messages.map((m) => ({ topic, key: m.key, value: String(m.value) })) }),
+    // Without idempotence @platformatic/kafka takes overlapping sends; with it, they must be serialized.
+    const loose = new PlatformaticProducer({
+      clientId: 'bench-platformatic-loose',
+      bootstrapBrokers: brokers,
+      idempotent: false,
+      acks: ProduceAcks.ALL,
+      serializers: stringSerializers,
     });
-    const candidateSend = (messages: Array<{ key: string; value: string }>) =>
-      candidateSink.send(topics.events, messages);
-    await drive('warm-up', candidateSend, events, WARMUP, CONNECTIONS);
-    const candidateRow = await drive(
-      'sink on @platformatic/kafka (idempotent)',
-      candidateSend,
-      events,
-      seconds,
-      CONNECTIONS,
-    );
-    await candidate.close();
-    const loose = platformatic(false);
+    cleanups.push(() => loose.close());
     const looseSend = (messages: Array<{ key: string; value: string }>) =>
       loose.send({ messages: messages.map((m) => ({ topic: topics.events, key: m.key, value: m.value })) });
     await drive('warm-up', looseSend, events, WARMUP, CONNECTIONS);
@@ -343,35 +343,47 @@ async function main() {
         '',
       ),
       line(
+        floorSingle,
+        floorSingle.name,
+        `${ratio(floorSingle.requestsPerSecond, bareSingle.requestsPerSecond)} req/s vs bare`,
+        'floor',
+      ),
+      line(
+        floorBatch,
+        floorBatch.name,
+        `${ratio(floorBatch.eventsPerSecond, bareSingle.requestsPerSecond)} events/s vs bare req/s`,
+        'floor',
+      ),
+      line(
         single,
         single.name,
-        `${ratio(single.requestsPerSecond, bareSingle.requestsPerSecond)} req/s vs bare`,
+        `${ratio(single.requestsPerSecond, bareSingle.requestsPerSecond)} req/s vs bare (${ratio(single.requestsPerSecond, floorSingle.requestsPerSecond)} vs Fastify alone)`,
         `>= 0.4x: ${verdict(single.requestsPerSecond / bareSingle.requestsPerSecond, 0.4)}`,
       ),
       line(
         batch,
         batch.name,
-        `${ratio(batch.eventsPerSecond, bareSingle.requestsPerSecond)} events/s vs bare req/s`,
+        `${ratio(batch.eventsPerSecond, bareSingle.requestsPerSecond)} events/s vs bare req/s (${ratio(batch.eventsPerSecond, floorBatch.eventsPerSecond)} vs Fastify alone)`,
         `>= 2.5x: ${verdict(batch.eventsPerSecond / bareSingle.requestsPerSecond, 2.5)}`,
       ),
       line(rawRow, `${rawRow.name}, ${BATCH} msgs/send`, '1.00x', ''),
       line(
         path,
         `${path.name}, ${BATCH} msgs/send`,
-        `${ratio(path.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw`,
+        `${ratio(path.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
         `>= 0.9x: ${verdict(path.eventsPerSecond / rawRow.eventsPerSecond, 0.9)}`,
       ),
       line(
-        candidateRow,
-        `${candidateRow.name}, ${BATCH} msgs/send`,
-        `${ratio(candidateRow.eventsPerSecond, path.eventsPerSecond)} msgs/s vs sink on kafkajs`,
-        'candidate',
+        kafkajsSink,
+        `${kafkajsSink.name}, ${BATCH} msgs/send`,
+        `${ratio(kafkajsSink.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
+        'previous path',
       ),
       line(
         looseRow,
         `${looseRow.name}, ${BATCH} msgs/send`,
         `${ratio(looseRow.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
-        'candidate',
+        '',
       ),
     ];
     console.log(`\n${table(rows)}\n`);
