@@ -1,6 +1,7 @@
 // The collector's producer (@platformatic/kafka underneath) against the real broker: a key lands on
-// the same partition as with kafkajs (Java's murmur2 rule), overlapping sends all succeed in order,
-// headers and values arrive intact, and a closed producer refuses instead of losing.
+// the same partition as with kafkajs (Java's murmur2 rule), overlapping sends are all stored (the
+// client alone acknowledges some it never stored: see fast-producer.ts), in order, headers and values
+// intact, and a closed producer refuses instead of losing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { FastEventProducer } from '../src/fast-producer.ts';
