@@ -205,41 +205,21 @@ async function main() {
     ]);
     log(`Kafka ${brokers.join(',')}, topic ${topics.events}`);
 
-    // 1. The ceiling.
-    const barePort = await freePort();
-    const bare = spawnService('bare-server', join(REPO_ROOT, 'bench', 'bare-server.ts'), {
-      PORT: String(barePort),
-    });
-    cleanups.push(() => bare.stop());
-    const bareUrl = `http://127.0.0.1:${barePort}`;
-    await waitForHttpOk(bare, bareUrl, 60_000, (status) => status < 500); // any answer: it is listening
-    const bareSingle = await load(bareUrl, '/v1/page', singleBodies, 1, 'bare node:http, 1 event/request');
-    const bareBatch = await load(
-      bareUrl,
-      '/v1/batch',
-      batchBodies,
-      BATCH,
-      `bare node:http, ${BATCH} events/request`,
-    );
-    await bare.stop();
-
-    // 2. The framework alone.
-    const floorPort = await freePort();
-    const floor = spawnService('fastify-floor', join(REPO_ROOT, 'bench', 'fastify-floor.ts'), {
-      PORT: String(floorPort),
-    });
-    cleanups.push(() => floor.stop());
-    const floorUrl = `http://127.0.0.1:${floorPort}`;
-    await waitForHttpOk(floor, floorUrl, 60_000, (status) => status < 500);
-    const floorSingle = await load(floorUrl, '/v1/page', singleBodies, 1, 'Fastify alone, 1 event/request');
-    const floorBatch = await load(
-      floorUrl,
-      '/v1/batch',
-      batchBodies,
-      BATCH,
-      `Fastify alone, ${BATCH} events/request`,
-    );
-    await floor.stop();
+    // A server from bench/ (no Kafka): started, loaded with single events and with batches, stopped.
+    const measurePlain = async (file: string, label: string) => {
+      const port = await freePort();
+      const server = spawnService(file, join(REPO_ROOT, 'bench', `${file}.ts`), { PORT: String(port) });
+      cleanups.push(() => server.stop());
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttpOk(server, url, 60_000, (status) => status < 500); // any answer: it is listening
+      const single = await load(url, '/v1/page', singleBodies, 1, `${label}, 1 event/request`);
+      const batch = await load(url, '/v1/batch', batchBodies, BATCH, `${label}, ${BATCH} events/request`);
+      await server.stop();
+      return [single, batch] as const;
+    };
+    // 1. The ceiling. 2. The framework alone.
+    const [bareSingle, bareBatch] = await measurePlain('bare-server', 'bare node:http');
+    const [floorSingle, floorBatch] = await measurePlain('fastify-floor', 'Fastify alone');
 
     // 3. The real collector process, rate limits off, load shedding far away.
     const port = await freePort();
