@@ -26,7 +26,9 @@ export interface FastProducerOptions {
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
-const bytes = (v: string | Uint8Array) => (typeof v === 'string' ? Buffer.from(v) : Buffer.from(v));
+// A string is encoded; bytes are wrapped as they are, not copied.
+const bytes = (v: string | Uint8Array) =>
+  typeof v === 'string' ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 /** Same lifecycle and contract as EventProducer: `connect()`, `send()`, `disconnect()`. */
 export class FastEventProducer {
@@ -64,10 +66,8 @@ export class FastEventProducer {
         ? { headers: new Map(Object.entries(m.headers).map(([k, v]) => [bytes(k), bytes(v)])) }
         : {}),
     }));
-    const sent = this.#last.then(
-      () => this.#producer.send({ messages: batch }),
-      () => this.#producer.send({ messages: batch }),
-    );
+    // #last never rejects (failures are caught below), so the chain needs no rejection handler.
+    const sent = this.#last.then(() => this.#producer.send({ messages: batch }));
     this.#last = sent.catch(() => undefined);
     return sent;
   }
