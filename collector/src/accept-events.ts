@@ -1,15 +1,17 @@
 // What happens to the events of one request, without HTTP: each is checked against the limits and
-// the contract, attributed to a site by its write key and enriched; then the write key's rate limit
-// and the load-shedding bound apply; then the accepted events go to Kafka, and the answer waits for
-// the acknowledgement. app.ts turns the outcome into the HTTP response.
+// the contract, attributed to a site by its write key and enriched (or, failing an enrichment rule,
+// set aside for the dead-letter topic); then the write key's rate limit and the load-shedding bound
+// apply; then the events go to Kafka, and the answer waits for the acknowledgement. app.ts turns the
+// outcome into the HTTP response.
 import {
   type CollectedEvent,
+  DEAD_LETTER_HEADERS,
   partitionKey,
   type ValidationIssue,
   validateWireEvent,
   type WireEvent,
 } from '@clickstream/schema';
-import { collect } from './collect.ts';
+import { collect, type DeadLetter, deadLetterValue, enrichmentRule } from './collect.ts';
 import type { CollectorConfig, Site } from './config.ts';
 import { eventLimitIssue } from './event-limits.ts';
 import type { GeoLookup } from './geo.ts';
@@ -18,7 +20,13 @@ import { retryAfterSeconds, TokenBuckets } from './rate-limit.ts';
 
 /** The part of the Kafka producer the collector needs (see @clickstream/infra/kafka EventProducer). */
 export interface EventSink {
-  send(topic: string, messages: ReadonlyArray<{ key: string; value: string }>): Promise<unknown>;
+  send(topic: string, messages: readonly SinkMessage[]): Promise<unknown>;
+}
+
+export interface SinkMessage {
+  readonly key: string;
+  readonly value: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Seconds a client should wait before retrying after Kafka failed to acknowledge. */
@@ -43,8 +51,17 @@ export interface Request {
   readonly origin?: string | undefined;
 }
 
+/** An event kept on the dead-letter topic instead of the events topic (stored: not to be resent). */
+export interface DeadLettered extends DeadLetter {
+  readonly index: number;
+  readonly messageId: string;
+}
+
 export type Outcome =
-  | { readonly status: 200; readonly body: { accepted: number; rejected: Rejected[] } }
+  | {
+      readonly status: 200;
+      readonly body: { accepted: number; rejected: Rejected[]; deadLettered?: DeadLettered[] };
+    }
   | {
       readonly status: 400 | 401;
       readonly body: { error: string; message: string; accepted: 0; rejected: Rejected[] };
@@ -123,6 +140,9 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
     const geo = events.length > 1 ? lookupOncePerIp(deps.geo) : deps.geo;
     const accepted: CollectedEvent[] = [];
     const rejected: Rejected[] = [];
+    const dead: DeadLettered[] = [];
+    const deadMessages: SinkMessage[] = [];
+    const deadSites: string[] = [];
     // Per rejected event: counted by reason and listed with its index (and messageId, if it has one).
     const reject = (index: number, raw: unknown, reason: EventRejectReason, issues: ValidationIssue[]) => {
       rejectEvents(reason, 1);
@@ -164,10 +184,39 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
         siteId: site.siteId,
         batchSentAt: envelope.sentAt,
       };
-      accepted.push(collect(wire, facts, config, geo));
+      let problem = enrichmentRule(wire, facts);
+      if (!problem) {
+        try {
+          accepted.push(collect(wire, facts, config, geo));
+        } catch (err) {
+          problem = { reason: 'enrichment-failed', detail: err instanceof Error ? err.message : String(err) };
+        }
+      }
+      if (problem) {
+        dead.push({ index, messageId: wire.messageId, ...problem });
+        deadSites.push(site.siteId);
+        deadMessages.push({
+          key: partitionKey({
+            anonymousId: wire.anonymousId ?? null,
+            userId: wire.userId ?? null,
+            messageId: wire.messageId,
+          }),
+          value: deadLetterValue(wire, facts),
+          headers: {
+            [DEAD_LETTER_HEADERS.reason]: problem.reason,
+            [DEAD_LETTER_HEADERS.detail]: problem.detail.slice(0, 500),
+            [DEAD_LETTER_HEADERS.stage]: 'collector',
+            [DEAD_LETTER_HEADERS.siteId]: site.siteId,
+            [DEAD_LETTER_HEADERS.receivedAt]: new Date(receivedAt).toISOString(),
+          },
+        });
+      }
     }
 
-    if (accepted.length === 0) {
+    // Dead-lettered events are stored too (on their own topic): they count like accepted ones for
+    // load shedding and the write key's budget, and make the request a success.
+    const stored = accepted.length + dead.length;
+    if (stored === 0) {
       const keyProblem = rejected.every((r) => r.issues.every((i) => i.path === '/writeKey'));
       return keyProblem
         ? {
@@ -186,17 +235,18 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
     }
 
     // Load shedding: the producer is already behind; waiting longer helps nobody.
-    if (pending > 0 && pending + accepted.length > config.maxPendingEvents) {
-      rejectEvents('overloaded', accepted.length);
+    if (pending > 0 && pending + stored > config.maxPendingEvents) {
+      rejectEvents('overloaded', stored);
       return overloaded();
     }
     if (siteBuckets) {
       const perSite = new Map<string, number>();
       for (const e of accepted) perSite.set(e.siteId, (perSite.get(e.siteId) ?? 0) + 1);
+      for (const siteId of deadSites) perSite.set(siteId, (perSite.get(siteId) ?? 0) + 1);
       let wait = 0;
       for (const [siteId, n] of perSite) wait = Math.max(wait, siteBuckets.take(siteId, n, receivedAt));
       if (wait > 0) {
-        rejectEvents('rate_limited', accepted.length);
+        rejectEvents('rate_limited', stored);
         return {
           status: 429,
           retryAfter: retryAfterSeconds(wait),
@@ -207,17 +257,18 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
 
     // Serialized before the try: only a failure of Kafka itself may become a 503 to retry.
     const messages = accepted.map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) }));
-    pending += accepted.length;
+    pending += stored;
     metrics.eventsPending.set(pending);
     const stopTimer = metrics.produceDuration.startTimer();
     try {
-      await deps.sink.send(config.topics.events, messages);
+      if (dead.length === 0) await deps.sink.send(config.topics.events, messages);
+      else await sendBoth(deps.sink, config.topics, messages, deadMessages);
     } catch (err) {
       // Never a false 2xx: the client keeps the events and retries.
       metrics.produceErrors.inc();
-      rejectEvents('kafka_error', accepted.length);
+      rejectEvents('kafka_error', stored);
       deps.warn(
-        { err: err instanceof Error ? err.message : String(err), events: accepted.length },
+        { err: err instanceof Error ? err.message : String(err), events: stored },
         'kafka produce failed',
       );
       return {
@@ -227,14 +278,30 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
       };
     } finally {
       stopTimer();
-      pending -= accepted.length;
+      pending -= stored;
       metrics.eventsPending.set(pending);
     }
     metrics.eventsAccepted.inc(accepted.length);
-    return { status: 200, body: { accepted: accepted.length, rejected } };
+    if (dead.length === 0) return { status: 200, body: { accepted: accepted.length, rejected } };
+    for (const d of dead) metrics.eventsDeadLettered.inc({ reason: d.reason });
+    return { status: 200, body: { accepted: accepted.length, rejected, deadLettered: dead } };
   }
 
   return { accept, pendingEvents: () => pending };
+}
+
+/** Events and dead letters of one request; settles when both did, rejects if either failed. */
+async function sendBoth(
+  sink: EventSink,
+  topics: CollectorConfig['topics'],
+  messages: readonly SinkMessage[],
+  deadMessages: readonly SinkMessage[],
+): Promise<void> {
+  const results = await Promise.allSettled([
+    messages.length > 0 ? sink.send(topics.events, messages) : undefined,
+    sink.send(topics.deadLetter, deadMessages),
+  ]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
 
 /** The answer when load is shed. */

@@ -1,13 +1,14 @@
 // Property: whatever arrives (mutated golden fixtures, random JSON, wrong content types, huge
 // strings, deep nesting, prototype-pollution keys, garbage IPs and headers), the collector answers
-// 2xx or 4xx, never 5xx except 503 when it sheds load; only valid collected events reach the sink;
-// and afterwards it is healthy with nothing left in flight.
-import { validateCollectedEvent } from '@clickstream/schema';
+// 2xx or 4xx, never 5xx except 503 when it sheds load; only valid collected events reach the events
+// topic, and dead letters carry a known reason and neither an IP nor a write key; and afterwards it
+// is healthy with nothing left in flight.
+import { DEAD_LETTER_HEADERS, validateCollectedEvent } from '@clickstream/schema';
 import { validWireEvents } from '@clickstream/schema/fixtures';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, type EventSink } from './app.ts';
-import { readCollectorConfig } from './config.ts';
+import { DEMO_SITE, readCollectorConfig } from './config.ts';
 import { openGeoDatabase } from './geo.ts';
 
 const RUNS = 4000;
@@ -160,6 +161,9 @@ const goodContext = fc.constantFrom(
   {},
   { library: { name: 'analytics-node', version: '3.1.0' } },
   { locale: 'de-DE', page: { path: '/x' } },
+  { ip: '81.2.69.142' },
+  { ip: '2001:db8::1' },
+  { ip: '999.1.1.1' },
 );
 
 const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
@@ -174,6 +178,8 @@ const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
             batch: fc.array(mutatedEvent, { minLength: 0, maxLength: 6 }),
             writeKey: fc.oneof(
               { weight: 4, arbitrary: fc.constant('demo-shop-key') },
+              // A server-side site that trusts context.ip (dead letters when it is not an IP).
+              { weight: 2, arbitrary: fc.constant('server-key') },
               { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
               { weight: 1, arbitrary: weirdValue },
             ),
@@ -327,12 +333,13 @@ function shortReport<T>(run: fc.RunDetails<T>): void {
 describe('the collector under arbitrary input (property)', () => {
   // Rate limits off (the generator would just hit them); a tight in-flight bound and a sink that
   // acknowledges a tick later, so concurrent requests really meet load shedding.
-  const sent: string[] = [];
+  const sent: Array<{ topic: string; value: string; headers?: Readonly<Record<string, string>> }> = [];
+  let deadLetters = 0;
   const sink: EventSink = {
-    send: (_topic, messages) =>
+    send: (topic, messages) =>
       new Promise((resolve) =>
         setImmediate(() => {
-          for (const m of messages) sent.push(m.value);
+          for (const m of messages) sent.push({ topic, ...m });
           resolve(undefined);
         }),
       ),
@@ -340,6 +347,10 @@ describe('the collector under arbitrary input (property)', () => {
   const app = buildApp(
     readCollectorConfig({
       TOPIC_PREFIX: 'prop',
+      COLLECTOR_SITES: JSON.stringify([
+        DEMO_SITE,
+        { siteId: 'server', writeKey: 'server-key', trustContextIp: true },
+      ]),
       TRUST_PROXY: 'true',
       RATE_LIMIT_IP_PER_MINUTE: '0',
       RATE_LIMIT_KEY_PER_MINUTE: '0',
@@ -365,9 +376,22 @@ describe('the collector under arbitrary input (property)', () => {
             (res.statusCode === 503 && res.json().error === 'overloaded');
           if (!ok) throw new Error(`status ${res.statusCode}: ${res.body.slice(0, 300)}`);
         }
-        for (const value of sent) {
-          const check = validateCollectedEvent(JSON.parse(value));
-          if (!check.ok) throw new Error(`invalid event reached the sink: ${JSON.stringify(check.issues)}`);
+        for (const { topic, value, headers } of sent) {
+          if (topic === 'prop.events') {
+            const check = validateCollectedEvent(JSON.parse(value));
+            if (!check.ok) throw new Error(`invalid event reached the sink: ${JSON.stringify(check.issues)}`);
+            continue;
+          }
+          deadLetters++;
+          const reason = headers?.[DEAD_LETTER_HEADERS.reason];
+          const dead = JSON.parse(value);
+          if (
+            topic !== 'prop.events.dead-letter' ||
+            !['invalid-context-ip', 'enrichment-failed'].includes(reason ?? '') ||
+            dead.writeKey !== undefined ||
+            dead.context?.ip !== undefined
+          )
+            throw new Error(`bad dead letter on ${topic} (${reason}): ${value.slice(0, 300)}`);
         }
       }),
       { numRuns: RUNS, reporter: shortReport },
@@ -377,6 +401,7 @@ describe('the collector under arbitrary input (property)', () => {
     expect(statuses.get(200)).toBeGreaterThan(100);
     expect(statuses.get(400)).toBeGreaterThan(100);
     for (const status of [401, 404, 413, 415, 503]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
+    expect(deadLetters).toBeGreaterThan(0);
 
     expect((await app.inject('/health')).statusCode).toBe(200);
     const metrics = (await app.inject('/metrics')).body;

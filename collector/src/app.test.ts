@@ -1,4 +1,4 @@
-import { validateCollectedEvent } from '@clickstream/schema';
+import { DEAD_LETTER_HEADERS, validateCollectedEvent } from '@clickstream/schema';
 import { invalidWireEvents, validWireEvents } from '@clickstream/schema/fixtures';
 import { describe, expect, it } from 'vitest';
 import { buildApp, type EventSink } from './app.ts';
@@ -13,15 +13,15 @@ const geo: GeoLookup = (ip) =>
     ? { country: 'GB', region: 'England', city: 'London' }
     : { country: null, region: null, city: null };
 
-function setup(env: Record<string, string> = {}, sink?: EventSink) {
-  const sent: Array<{ topic: string; key: string; value: string }> = [];
+function setup(env: Record<string, string> = {}, sink?: EventSink, geoLookup: GeoLookup = geo) {
+  const sent: Array<{ topic: string; key: string; value: string; headers?: Record<string, string> }> = [];
   const app = buildApp(readCollectorConfig({ TOPIC_PREFIX: 'unit', ...env }), {
     sink: sink ?? {
       send: async (topic, messages) => {
         for (const m of messages) sent.push({ topic, ...m });
       },
     },
-    geo,
+    geo: geoLookup,
     kafkaReady: async () => true,
     now: () => NOW,
   });
@@ -347,5 +347,131 @@ describe('single-event endpoints, CORS, health', () => {
     const { app } = setup();
     expect((await app.inject('/health')).statusCode).toBe(200);
     expect((await app.inject('/ready')).json()).toEqual({ status: 'ready' });
+  });
+});
+
+describe('dead letters: valid events that fail an enrichment rule', () => {
+  const serverSite = JSON.stringify([{ siteId: 's', writeKey: 'server-key', trustContextIp: true }]);
+  const { writeKey: _own, sentAt: _sent, ...event } = pageView;
+  const withIp = (ip: string, n: number) => ({
+    ...event,
+    messageId: `${event.messageId.slice(0, -1)}${n}`,
+    context: { ...event.context, ip, userAgent: undefined },
+  });
+
+  it('a trusted context.ip that is not an IP goes to the dead-letter topic with its reason; the rest is accepted', async () => {
+    const { app, sent } = setup({ COLLECTOR_SITES: serverSite });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'user-agent': IPHONE },
+      payload: {
+        batch: [withIp('81.2.69.142', 1), withIp('not-an-ip', 2)],
+        writeKey: 'server-key',
+        sentAt: '2026-11-24T10:20:02.000Z',
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      accepted: 1,
+      rejected: [],
+      deadLettered: [
+        {
+          index: 1,
+          messageId: withIp('', 2).messageId,
+          reason: 'invalid-context-ip',
+          detail: 'context.ip is not an IPv4 or IPv6 address',
+        },
+      ],
+    });
+    expect(sent.map((m) => m.topic)).toEqual(['unit.events', 'unit.events.dead-letter']);
+    const dead = sent[1]!;
+    expect(dead.key).toBe(event.anonymousId);
+    expect(dead.headers).toEqual({
+      [DEAD_LETTER_HEADERS.reason]: 'invalid-context-ip',
+      [DEAD_LETTER_HEADERS.detail]: 'context.ip is not an IPv4 or IPv6 address',
+      [DEAD_LETTER_HEADERS.stage]: 'collector',
+      [DEAD_LETTER_HEADERS.siteId]: 's',
+      [DEAD_LETTER_HEADERS.receivedAt]: '2026-11-24T10:20:02.600Z',
+    });
+    // The event as received, ready to be posted again: the batch's sentAt and the User-Agent header
+    // merged in; never the IP or the write key.
+    const value = JSON.parse(dead.value);
+    expect(value).toMatchObject({
+      messageId: withIp('', 2).messageId,
+      sentAt: '2026-11-24T10:20:02.000Z',
+      context: { userAgent: IPHONE },
+    });
+    expect(value.context.ip).toBeUndefined();
+    expect(value.writeKey).toBeUndefined();
+    expect(dead.value).not.toContain('not-an-ip');
+  });
+
+  it('a request whose only event is dead-lettered is still a 200 (it is stored); untrusting sites ignore context.ip', async () => {
+    const trusting = setup({ COLLECTOR_SITES: serverSite });
+    const res = await trusting.app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      payload: { ...withIp('999.1.1.1', 3), type: 'track', event: 'x', writeKey: 'server-key' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 0, deadLettered: [{ reason: 'invalid-context-ip' }] });
+    expect(trusting.sent.map((m) => m.topic)).toEqual(['unit.events.dead-letter']);
+    const metrics = (await trusting.app.inject('/metrics')).body;
+    expect(metrics).toContain('collector_events_dead_lettered_total{reason="invalid-context-ip"} 1');
+    expect(metrics).toContain('collector_events_accepted_total 0');
+
+    const untrusting = setup({
+      COLLECTOR_SITES: JSON.stringify([{ siteId: 's', writeKey: 'server-key' }]),
+    });
+    const ok = await untrusting.app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [withIp('not-an-ip', 4)], writeKey: 'server-key' },
+    });
+    expect(ok.json()).toEqual({ accepted: 1, rejected: [] });
+    expect(untrusting.sent.map((m) => m.topic)).toEqual(['unit.events']);
+  });
+
+  it('an event whose enrichment throws is dead-lettered with the error; the others in the batch are not affected', async () => {
+    const broken: GeoLookup = (ip) => {
+      if (ip === '198.51.100.66') throw new Error('corrupt geo database record');
+      return geo(ip);
+    };
+    const { app, sent, events } = setup({ COLLECTOR_SITES: serverSite }, undefined, broken);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: {
+        batch: [withIp('81.2.69.142', 5), withIp('198.51.100.66', 6), withIp('81.2.69.142', 7)],
+        writeKey: 'server-key',
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      accepted: 2,
+      deadLettered: [{ index: 1, reason: 'enrichment-failed', detail: 'corrupt geo database record' }],
+    });
+    expect(events().filter((_, i) => sent[i]!.topic === 'unit.events')).toHaveLength(2);
+    expect(sent.find((m) => m.topic === 'unit.events.dead-letter')?.value).not.toContain('198.51.100.66');
+  });
+
+  it('answers 503 when the dead-letter topic does not acknowledge, even if the events topic did', async () => {
+    const sink: EventSink = {
+      send: async (topic) => {
+        if (topic.endsWith('.dead-letter')) throw new Error('NOT_ENOUGH_REPLICAS');
+      },
+    };
+    const { app } = setup({ COLLECTOR_SITES: serverSite }, sink);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      payload: { batch: [withIp('81.2.69.142', 8), withIp('x', 9)], writeKey: 'server-key' },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toContain('collector_events_rejected_total{reason="kafka_error"} 2');
+    expect(metrics).toContain('collector_events_dead_lettered_total{reason="invalid-context-ip"} 0');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anonymiseIp } from './anonymise-ip.ts';
-import { eventTime } from './collect.ts';
+import { enrichmentRule, eventTime } from './collect.ts';
 import { openGeoDatabase } from './geo.ts';
 
 const RECEIVED = Date.parse('2026-11-24T12:00:00.000Z');
@@ -67,5 +67,17 @@ describe('geo (bundled DB-IP database)', () => {
     expect(geo('127.0.0.1')).toEqual({ country: null, region: null, city: null });
     expect(geo('10.1.2.3').country).toBeNull();
     expect(geo(undefined).country).toBeNull();
+  });
+});
+
+describe('enrichment rules', () => {
+  it('dead-letters a trusted context.ip that is not an IPv4 or IPv6 address, and nothing else', () => {
+    const rule = (ip: string | undefined, trustContextIp: boolean) =>
+      enrichmentRule({ context: ip === undefined ? {} : { ip } }, { trustContextIp })?.reason;
+    for (const ip of ['81.2.69.142', '2001:db8::1', '::ffff:81.2.69.142', 'fe80::1%eth0', undefined])
+      expect(rule(ip, true)).toBeUndefined();
+    for (const ip of ['999.1.1.1', 'localhost', '', '81.2.69.142, 10.0.0.1'])
+      expect(rule(ip, true)).toBe('invalid-context-ip');
+    expect(rule('not-an-ip', false)).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 // Turns a validated wire event into the collected event that goes to Kafka: server time, corrected
 // event time, device/browser/OS from the User-Agent, bot flag, geo from the IP, anonymised IP.
 // Pure apart from its injected lookups, so it is tested without a network.
+import { isIP } from 'node:net';
 import { CollectedContext, type CollectedEvent, type WireEvent } from '@clickstream/schema';
 import { anonymiseIp } from './anonymise-ip.ts';
 import type { IpPolicy } from './config.ts';
@@ -56,6 +57,50 @@ export function eventTime(
   if (!Number.isFinite(t) || t < FIRST_TIME || t > LAST_TIME) t = receivedAt;
   if (t > receivedAt + futureToleranceMs) return { timestamp: receivedAt, futureTimestamp: true };
   return { timestamp: t, futureTimestamp: false };
+}
+
+/** Why an event that passed the contract went to the dead-letter topic (`x-dead-letter-reason`). */
+export type DeadLetterReason =
+  | 'invalid-context-ip' // a site that trusts context.ip sent one that is not an IP address
+  | 'enrichment-failed'; // enriching the event threw (a corrupt geo database, a parser bug, ...)
+
+export interface DeadLetter {
+  readonly reason: DeadLetterReason;
+  readonly detail: string;
+}
+
+/**
+ * The enrichment rules an event can fail after passing the contract. Such an event is kept, on the
+ * dead-letter topic, rather than stored with enrichment silently missing:
+ * - `invalid-context-ip`: the site trusts `context.ip` (server-side libraries) and the event's is not
+ *   an IPv4 or IPv6 address, so neither geo nor the IP policy can apply. (Sites that do not trust
+ *   it never read it.)
+ * A thrown error while enriching (`enrichment-failed`) is caught by the caller.
+ */
+export function enrichmentRule(
+  wire: Pick<WireEvent, 'context'>,
+  facts: Pick<RequestFacts, 'trustContextIp'>,
+): DeadLetter | undefined {
+  const ip = wire.context?.ip;
+  if (facts.trustContextIp && ip !== undefined && isIP(ip) === 0)
+    return { reason: 'invalid-context-ip', detail: 'context.ip is not an IPv4 or IPv6 address' };
+  return undefined;
+}
+
+/**
+ * The dead-letter message value: the event as the collector saw it (batch context and sentAt merged
+ * in, the User-Agent header as context.userAgent when the event has none), so it can be posted
+ * again once the cause is fixed; without `context.ip` and `writeKey`, which are never stored.
+ */
+export function deadLetterValue(wire: WireEvent, facts: RequestFacts): string {
+  const { writeKey: _key, context: wireContext, ...event } = wire;
+  const { ip: _ip, ...context } = wireContext ?? {};
+  const userAgent = context.userAgent ?? facts.userAgentHeader;
+  return JSON.stringify({
+    ...event,
+    ...(event.sentAt === undefined && facts.batchSentAt !== undefined ? { sentAt: facts.batchSentAt } : {}),
+    context: userAgent === undefined ? context : { ...context, userAgent },
+  });
 }
 
 export function collect(

@@ -6,9 +6,7 @@
 // of every request that arrives wait and then go together in the next produce (Kafka's `linger`
 // idea without a timer: no delay when idle, bigger batches under load). Each request's promise
 // settles with the produce that carried its messages, so a 2xx still means acknowledged.
-import type { EventSink } from './app.ts';
-
-type Message = { key: string; value: string };
+import type { EventSink, SinkMessage as Message } from './accept-events.ts';
 
 export interface KafkaSinkOptions {
   /**

@@ -1,6 +1,7 @@
 // The collector's Prometheus metrics, served at GET /metrics. Each app gets its own registry (no
 // prom-client global), so tests and several apps in one process never share counters.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeadLetterReason } from './collect.ts';
 
 /** Why events were not accepted; the `reason` label of `collector_events_rejected_total`. */
 export type EventRejectReason =
@@ -22,6 +23,7 @@ export type RequestRejectReason =
 export interface CollectorMetrics {
   readonly registry: Registry;
   readonly eventsAccepted: Counter;
+  readonly eventsDeadLettered: Counter<'reason'>;
   readonly eventsRejected: Counter<'reason'>;
   readonly requestsRejected: Counter<'reason'>;
   readonly produceDuration: Histogram;
@@ -38,6 +40,7 @@ const EVENT_REASONS: readonly EventRejectReason[] = [
   'overloaded',
   'kafka_error',
 ];
+const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-context-ip', 'enrichment-failed'];
 const REQUEST_REASONS: readonly RequestRejectReason[] = [
   'invalid_body',
   'invalid_json',
@@ -59,6 +62,12 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Collecto
     eventsAccepted: new Counter({
       name: 'collector_events_accepted_total',
       help: 'Events acknowledged by Kafka and answered with a 2xx',
+      registers,
+    }),
+    eventsDeadLettered: new Counter({
+      name: 'collector_events_dead_lettered_total',
+      help: 'Events that passed the contract, failed an enrichment rule and were acknowledged on the dead-letter topic, by reason (invalid-context-ip, enrichment-failed)',
+      labelNames: ['reason'],
       registers,
     }),
     eventsRejected: new Counter({
@@ -97,6 +106,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Collecto
   };
   // Every reason is present from the start (at 0), so rate() works before the first rejection.
   for (const reason of EVENT_REASONS) metrics.eventsRejected.inc({ reason }, 0);
+  for (const reason of DEAD_LETTER_REASONS) metrics.eventsDeadLettered.inc({ reason }, 0);
   for (const reason of REQUEST_REASONS) metrics.requestsRejected.inc({ reason }, 0);
   return metrics;
 }

@@ -36,9 +36,28 @@ const Rejected = Type.Object({
   issues: Type.Array(Issue),
 });
 
+const DeadLettered = Type.Object({
+  index: Type.Integer({ description: 'position in the batch' }),
+  messageId: Type.String(),
+  reason: Type.Union([Type.Literal('invalid-context-ip'), Type.Literal('enrichment-failed')]),
+  detail: Type.String(),
+});
+
 const Accepted = Type.Object(
-  { accepted: Type.Integer(), rejected: Type.Array(Rejected) },
-  { description: 'Kafka acknowledged every accepted event; invalid ones are listed in `rejected`' },
+  {
+    accepted: Type.Integer(),
+    rejected: Type.Array(Rejected),
+    deadLettered: Type.Optional(
+      Type.Array(DeadLettered, {
+        description:
+          'valid events that failed an enrichment rule: stored on the dead-letter topic (do not resend); present only when not empty',
+      }),
+    ),
+  },
+  {
+    description:
+      'Kafka acknowledged every accepted and dead-lettered event; invalid ones are listed in `rejected`',
+  },
 );
 
 const ErrorBody = (description: string) =>

@@ -2,11 +2,18 @@
 // which runs in-process with the producer and sink server.ts uses, against the test Kafka. What it sends must land
 // on the topic with the same meaning: type, event or page name, user/anonymous id, properties,
 // traits, and its explicit timestamps. The write key travels as HTTP Basic user, as Segment sends it.
+// A server-side site trusts the context.ip the library reports; one that is not an IP address goes
+// to the dead-letter topic with its reason in headers.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { FastEventProducer } from '@clickstream/infra/fast-producer';
 import { createKafka, ensureTopics, probeKafka, startConsumer } from '@clickstream/infra/kafka';
-import { type CollectedEvent, topicNames, validateCollectedEvent } from '@clickstream/schema';
+import {
+  type CollectedEvent,
+  DEAD_LETTER_HEADERS,
+  topicNames,
+  validateCollectedEvent,
+} from '@clickstream/schema';
 import { Analytics } from '@segment/analytics-node';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,6 +28,7 @@ const producer = new FastEventProducer({ brokers: kafkaBrokers, clientId: 'colle
 const prefix = `segment-${randomUUID().slice(0, 8)}`;
 const topics = topicNames(prefix);
 const WRITE_KEY = 'segment-test-key';
+const SERVER_KEY = 'segment-server-key';
 
 let app: FastifyInstance;
 let host: string;
@@ -34,7 +42,10 @@ beforeAll(async () => {
   const config = readCollectorConfig({
     KAFKA_BROKERS: kafkaBrokers.join(','),
     TOPIC_PREFIX: prefix,
-    COLLECTOR_SITES: JSON.stringify([{ siteId: 'segment-site', writeKey: WRITE_KEY }]),
+    COLLECTOR_SITES: JSON.stringify([
+      { siteId: 'segment-site', writeKey: WRITE_KEY },
+      { siteId: 'segment-server', writeKey: SERVER_KEY, trustContextIp: true },
+    ]),
   });
   app = buildApp(config, {
     sink: createKafkaSink(producer), // as server.ts does
@@ -50,15 +61,24 @@ afterAll(async () => {
   await producer.disconnect();
 });
 
-/** Reads the whole events topic until `n` events arrived (or the poll times out). */
-async function readTopic(n: number): Promise<CollectedEvent[]> {
-  const seen: CollectedEvent[] = [];
+interface Read {
+  readonly value: unknown;
+  readonly headers: Record<string, string>;
+}
+
+/** Reads a whole topic until `n` messages matching `keep` arrived (or the poll times out). */
+async function readTopic(topic: string, n: number, keep: (m: Read) => boolean = () => true) {
+  const seen: Read[] = [];
   const consumer = await startConsumer(kafka, {
     groupId: `${prefix}-reader-${randomUUID().slice(0, 4)}`,
-    topics: [topics.events],
+    topics: [topic],
     fromBeginning: true,
     handleBatch: async (batch) => {
-      for (const m of batch.messages) seen.push(JSON.parse(m.value?.toString() ?? 'null'));
+      for (const m of batch.messages) {
+        const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        const read = { value: JSON.parse(m.value?.toString() ?? 'null'), headers };
+        if (keep(read)) seen.push(read);
+      }
     },
   });
   try {
@@ -68,6 +88,8 @@ async function readTopic(n: number): Promise<CollectedEvent[]> {
     await consumer.stop();
   }
 }
+
+const fromSite = (siteId: string) => (m: Read) => (m.value as CollectedEvent).siteId === siteId;
 
 /** A Segment client that records every HTTP status it got and every error it reported. */
 function segmentClient(writeKey: string) {
@@ -106,7 +128,9 @@ describe('@segment/analytics-node -> collector -> Kafka', () => {
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.every((s) => s === 200)).toBe(true);
 
-    const events = await readTopic(3);
+    const events = (await readTopic(topics.events, 3, fromSite('segment-site'))).map(
+      (m) => m.value as CollectedEvent,
+    );
     expect(events).toHaveLength(3);
     for (const e of events) {
       expect(validateCollectedEvent(e).ok).toBe(true);
@@ -147,5 +171,28 @@ describe('@segment/analytics-node -> collector -> Kafka', () => {
     await analytics.closeAndFlush({ timeout: 10_000 });
     expect(statuses).toEqual([401]);
     expect(errors).toHaveLength(1);
+  });
+
+  it('a server site: a reported context.ip is used; one that is not an IP goes to the dead-letter topic', async () => {
+    const { analytics, statuses, errors } = segmentClient(SERVER_KEY);
+    analytics.track({ userId: 'u-ip', event: 'Good IP', context: { ip: '203.0.113.9' } });
+    analytics.track({ userId: 'u-ip', event: 'Bad IP', context: { ip: 'unknown' } });
+    await analytics.closeAndFlush({ timeout: 20_000 });
+    expect(errors).toEqual([]);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+
+    const [good] = await readTopic(topics.events, 1, fromSite('segment-server'));
+    expect(good?.value).toMatchObject({ event: 'Good IP', ip: '203.0.113.0' });
+    const [dead, ...more] = await readTopic(topics.deadLetter, 1);
+    expect(more).toEqual([]);
+    expect(dead?.headers).toMatchObject({
+      [DEAD_LETTER_HEADERS.reason]: 'invalid-context-ip',
+      [DEAD_LETTER_HEADERS.stage]: 'collector',
+      [DEAD_LETTER_HEADERS.siteId]: 'segment-server',
+    });
+    expect(dead?.value).toMatchObject({ type: 'track', event: 'Bad IP', userId: 'u-ip' });
+    expect((dead?.value as { context?: Record<string, unknown> } | undefined)?.context).not.toHaveProperty(
+      'ip',
+    );
   });
 });

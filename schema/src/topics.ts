@@ -34,7 +34,10 @@ export function partitionKey(e: Pick<CollectedEvent, 'anonymousId' | 'userId' | 
 
 /** Headers on dead-letter messages. Values are UTF-8 strings. */
 export const DEAD_LETTER_HEADERS = {
-  /** Machine-readable reason, e.g. `invalid-collected-event`. */
+  /**
+   * Machine-readable reason. From the collector: `invalid-context-ip`, `enrichment-failed`; from
+   * the processor: `invalid-json`, `invalid-collected-event`.
+   */
   reason: 'x-dead-letter-reason',
   /** Human-readable detail (first validation error, exception message). */
   detail: 'x-dead-letter-detail',
@@ -42,4 +45,8 @@ export const DEAD_LETTER_HEADERS = {
   stage: 'x-dead-letter-stage',
   /** Source topic, partition and offset for messages re-routed by the processor. */
   source: 'x-dead-letter-source',
+  /** The site whose write key sent the event (collector). */
+  siteId: 'x-dead-letter-site-id',
+  /** When the collector received the event, ISO 8601 (collector). */
+  receivedAt: 'x-dead-letter-received-at',
 } as const;
