@@ -189,7 +189,11 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
         try {
           accepted.push(collect(wire, facts, config, geo));
         } catch (err) {
-          problem = { reason: 'enrichment-failed', detail: err instanceof Error ? err.message : String(err) };
+          // The message may quote its input; the raw IP must not reach Kafka or the log this way.
+          let detail = err instanceof Error ? err.message : String(err);
+          for (const ip of [request.ip, wire.context?.ip]) if (ip) detail = detail.split(ip).join('<ip>');
+          problem = { reason: 'enrichment-failed', detail };
+          deps.warn({ siteId: site.siteId, messageId: wire.messageId, detail }, 'enrichment failed');
         }
       }
       if (problem) {

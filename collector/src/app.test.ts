@@ -435,7 +435,7 @@ describe('dead letters: valid events that fail an enrichment rule', () => {
 
   it('an event whose enrichment throws is dead-lettered with the error; the others in the batch are not affected', async () => {
     const broken: GeoLookup = (ip) => {
-      if (ip === '198.51.100.66') throw new Error('corrupt geo database record');
+      if (ip === '198.51.100.66') throw new Error(`corrupt geo database record for ${ip}`);
       return geo(ip);
     };
     const { app, sent, events } = setup({ COLLECTOR_SITES: serverSite }, undefined, broken);
@@ -450,7 +450,9 @@ describe('dead letters: valid events that fail an enrichment rule', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       accepted: 2,
-      deadLettered: [{ index: 1, reason: 'enrichment-failed', detail: 'corrupt geo database record' }],
+      deadLettered: [
+        { index: 1, reason: 'enrichment-failed', detail: 'corrupt geo database record for <ip>' },
+      ],
     });
     expect(events().filter((_, i) => sent[i]!.topic === 'unit.events')).toHaveLength(2);
     expect(sent.find((m) => m.topic === 'unit.events.dead-letter')?.value).not.toContain('198.51.100.66');
