@@ -92,6 +92,21 @@ describe('createKafkaSink', () => {
     await Promise.all([big, small]);
   });
 
+  it('counts UTF-8 bytes, not characters (a page in Japanese is three bytes a character)', async () => {
+    const { producer, sends } = fakeProducer();
+    const sink = createKafkaSink(producer, { maxProduceBytes: 10 });
+    const first = sink.send('t', msgs('x'));
+    const both = sink.send('t', msgs('ééé', 'ééé')); // 1 + 6 bytes each, 4 characters each
+    sends[0]!.ack();
+    await first;
+    await expect.poll(() => sends.length).toBe(2);
+    expect(sends[1]!.values).toEqual(['ééé']);
+    sends[1]!.ack();
+    await expect.poll(() => sends.length).toBe(3);
+    sends[2]!.ack();
+    await both;
+  });
+
   it('runs topics independently', async () => {
     const { producer, sends } = fakeProducer();
     const sink = createKafkaSink(producer);

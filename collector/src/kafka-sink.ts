@@ -6,12 +6,14 @@
 // of every request that arrives wait and then go together in the next produce (Kafka's `linger`
 // idea without a timer: no delay when idle, bigger batches under load). Each request's promise
 // settles with the produce that carried its messages, so a 2xx still means acknowledged.
+import { messageBytes } from '@clickstream/infra/kafka';
 import type { EventSink, SinkMessage as Message } from './accept-events.ts';
 
 export interface KafkaSinkOptions {
   /**
-   * Most message bytes (keys and values) in one produce; a request above it is split. Kafka refuses
-   * a record batch above `message.max.bytes` (1 MB by default) per partition. Default 512 KiB.
+   * Most message bytes (UTF-8 keys, values and headers) in one produce; a request above it is
+   * split. Kafka refuses a record batch above `message.max.bytes` (1 MB by default) per partition,
+   * and counting characters instead would let text in most non-Latin scripts pass it. Default 512 KiB.
    */
   readonly maxProduceBytes?: number;
 }
@@ -22,8 +24,6 @@ interface Chunk {
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
-
-const sizeOf = (m: Message) => m.key.length + m.value.length;
 
 export function createKafkaSink(producer: EventSink, opts: KafkaSinkOptions = {}): EventSink {
   const maxBytes = opts.maxProduceBytes ?? 512 * 1024;
@@ -77,7 +77,7 @@ export function createKafkaSink(producer: EventSink, opts: KafkaSinkOptions = {}
       let current: Message[] = [];
       let bytes = 0;
       for (const m of messages) {
-        const size = sizeOf(m);
+        const size = messageBytes(m);
         if (current.length > 0 && bytes + size > maxBytes) {
           chunks.push(enqueue(topic, current, bytes));
           current = [];

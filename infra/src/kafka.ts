@@ -139,6 +139,44 @@ export interface OutgoingMessage {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** Most bytes (keys, values, headers) EventProducer puts in one produce request: half the broker's
+ * default `message.max.bytes`, which also bounds one partition's record batch. */
+export const MAX_SEND_BYTES = 512 * 1024;
+
+/** A message's UTF-8 bytes: key, value and headers (what a produce request carries, before framing). */
+export function messageBytes(m: {
+  readonly key: string | null;
+  readonly value: string | Uint8Array;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}): number {
+  let size = (m.key === null ? 0 : Buffer.byteLength(m.key)) + byteLength(m.value);
+  if (m.headers)
+    for (const k in m.headers) size += Buffer.byteLength(k) + Buffer.byteLength(m.headers[k] ?? '');
+  return size;
+}
+
+/** Splits messages, in order, into pieces of at most `maxBytes` (a single larger message alone),
+ * counting 64 bytes of record framing per message. */
+export function piecesOf(messages: readonly OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
+  const pieces: OutgoingMessage[][] = [];
+  let piece: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = 64 + messageBytes(m);
+    if (piece.length > 0 && bytes + size > maxBytes) {
+      pieces.push(piece);
+      piece = [];
+      bytes = 0;
+    }
+    piece.push(m);
+    bytes += size;
+  }
+  if (piece.length > 0) pieces.push(piece);
+  return pieces;
+}
+
+const byteLength = (v: string | Uint8Array) => (typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength);
+
 export interface ProducerOptions {
   /**
    * Idempotent producer (default true): retries cannot write duplicates or reorder a partition.
@@ -177,22 +215,40 @@ export class EventProducer {
     return this.#producer.connect();
   }
 
+  /**
+   * Sends in pieces of at most MAX_SEND_BYTES, one after the other (so order holds): a broker
+   * refuses a record batch above `message.max.bytes` (1 MB by default) every time, and the processor
+   * dead-letters whatever one fetch returned. Resolves when every piece was acknowledged; rejects
+   * at the first that was not (earlier pieces stay stored: the caller retries the whole send).
+   */
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
-    const sent = this.#producer.send({
-      topic,
-      acks: -1,
-      timeout: this.#ackTimeoutMs,
-      compression: this.#compression,
-      messages: messages.map((m) => ({
-        key: m.key,
-        value: typeof m.value === 'string' ? m.value : Buffer.from(m.value),
-        headers: m.headers as IHeaders | undefined,
-      })),
-    });
+    const sent = this.#sendPieces(topic, piecesOf(messages, MAX_SEND_BYTES));
     this.#inFlight.add(sent);
     const forget = () => this.#inFlight.delete(sent);
     sent.then(forget, forget);
     return sent;
+  }
+
+  async #sendPieces(
+    topic: string,
+    pieces: readonly (readonly OutgoingMessage[])[],
+  ): Promise<RecordMetadata[]> {
+    const results: RecordMetadata[] = [];
+    for (const piece of pieces) {
+      const meta = await this.#producer.send({
+        topic,
+        acks: -1,
+        timeout: this.#ackTimeoutMs,
+        compression: this.#compression,
+        messages: piece.map((m) => ({
+          key: m.key,
+          value: typeof m.value === 'string' ? m.value : Buffer.from(m.value),
+          headers: m.headers as IHeaders | undefined,
+        })),
+      });
+      results.push(...meta);
+    }
+    return results;
   }
 
   /** Waits for every send in flight, then closes the connections. */

@@ -150,6 +150,35 @@ describe('Kafka (real broker)', () => {
     expect(err).toBeInstanceOf(Error);
   });
 
+  it("stores a send above the broker's 1 MB batch limit, in order (it is split)", async () => {
+    // The processor dead-letters what one fetch returned (up to 1 MB per partition) plus headers,
+    // all to one partition: one record batch above message.max.bytes would be refused every time.
+    const topic = fresh('big-send');
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    const value = 'x'.repeat(20_000);
+    const messages = Array.from({ length: 150 }, (_, i) => ({
+      key: 'one-key',
+      value: `${i}:${value}`,
+      headers: { 'x-i': String(i) },
+    }));
+    await producer.send(topic, messages); // 3 MB
+    const seen: string[] = [];
+    const consumer = await startConsumer(kafka, {
+      groupId: fresh('big-send-group'),
+      topics: [topic],
+      fromBeginning: true,
+      handleBatch: async (batch: IncomingBatch) => {
+        for (const m of batch.messages) seen.push(m.value?.toString().split(':')[0] ?? '');
+      },
+    });
+    try {
+      await until(() => seen.length >= 150);
+    } finally {
+      await consumer.stop();
+    }
+    expect(seen).toEqual(messages.map((_, i) => String(i)));
+  });
+
   it('reports an unreachable broker as retriable', async () => {
     const nowhere = createKafka({
       brokers: ['127.0.0.1:1'],
