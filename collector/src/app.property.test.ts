@@ -194,6 +194,34 @@ const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
         .map((b) => JSON.stringify(b)),
     ),
   },
+  // A server-side site that trusts context.ip, with IPs and things that are not: dead letters.
+  {
+    weight: 2,
+    arbitrary: aimedAt(
+      fc.constant('/v1/batch'),
+      fc
+        .record({
+          batch: fc.array(mutatedEvent, { minLength: 1, maxLength: 4 }),
+          context: fc.record({
+            ip: fc.oneof(
+              fc.ipV4(),
+              fc.ipV6(),
+              fc.constantFrom('999.1.1.1', 'unknown', '', '81.2.69.142, 10.0.0.1', 'fe80::1%eth0'),
+              fc.string({ maxLength: 20 }),
+            ),
+          }),
+        })
+        // The key on each event: it wins over the generated Authorization header.
+        .map(({ batch, context }) =>
+          JSON.stringify({
+            context,
+            batch: batch.map((e) =>
+              typeof e === 'object' && e !== null && !Array.isArray(e) ? { ...e, writeKey: 'server-key' } : e,
+            ),
+          }),
+        ),
+    ),
+  },
   // One event, sent to the endpoint of its type (a wrong or missing type to any of them).
   {
     weight: 4,
@@ -401,6 +429,7 @@ describe('the collector under arbitrary input (property)', () => {
     expect(statuses.get(200)).toBeGreaterThan(100);
     expect(statuses.get(400)).toBeGreaterThan(100);
     for (const status of [401, 404, 413, 415, 503]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
+    console.log(`property: ${deadLetters} dead letters`);
     expect(deadLetters).toBeGreaterThan(0);
 
     expect((await app.inject('/health')).statusCode).toBe(200);

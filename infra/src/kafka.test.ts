@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { messageBytes, piecesOf } from './kafka.ts';
+import { isRetriable, messageBytes, piecesOf } from './kafka.ts';
+
+describe('isRetriable', () => {
+  it('follows the cause chain past an exhausted retry budget', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { retriable: true });
+    const gaveUp = Object.assign(new Error('retries exceeded', { cause: refused }), { retriable: false });
+    expect(isRetriable(gaveUp)).toBe(true);
+  });
+
+  it('is false for errors no retry can fix, and for non-errors', () => {
+    expect(isRetriable(Object.assign(new Error('bad config'), { retriable: false }))).toBe(false);
+    expect(isRetriable(new Error('plain'))).toBe(false);
+    expect(isRetriable(undefined)).toBe(false);
+    expect(isRetriable('nope')).toBe(false);
+  });
+});
 
 describe('piecesOf (EventProducer splits big sends)', () => {
   const m = (value: string, headers?: Record<string, string>) => ({
