@@ -221,19 +221,25 @@ async function main() {
     // A freshly started broker runs its first minute in the JVM's interpreter; the collector rows
     // came first and measured it (single events 5-9k req/s against 11-12k on a warm broker in
     // the same session). Production brokers are warm, so load it before anything is measured.
+    // A producer behind the collector's sink, driven through `runs` ([name, seconds]) in turn; the
+    // last run's row is the result.
+    const driveSink = async (
+      producer: FastEventProducer | EventProducer,
+      runs: ReadonlyArray<readonly [string, number]>,
+    ) => {
+      await producer.connect();
+      cleanups.push(() => producer.disconnect());
+      const sink = createKafkaSink(producer);
+      const send = (m: Array<{ key: string; value: string }>) => sink.send(topics.events, m);
+      let row: Row | undefined;
+      for (const [name, seconds] of runs) row = await drive(name, send, events, seconds, CONNECTIONS);
+      await producer.disconnect();
+      return row!;
+    };
     if (BROKER_WARMUP > 0) {
-      const warmer = new FastEventProducer({ brokers, clientId: 'bench-broker-warm-up' });
-      await warmer.connect();
-      cleanups.push(() => warmer.disconnect());
-      const sink = createKafkaSink(warmer);
-      await drive(
-        `broker warm-up (${BROKER_WARMUP} s, not a result)`,
-        (m) => sink.send(topics.events, m),
-        events,
-        BROKER_WARMUP,
-        CONNECTIONS,
-      );
-      await warmer.disconnect();
+      await driveSink(new FastEventProducer({ brokers, clientId: 'bench-broker-warm-up' }), [
+        [`broker warm-up (${BROKER_WARMUP} s, not a result)`, BROKER_WARMUP],
+      ]);
     }
 
     // A server from bench/ (no Kafka): started, loaded with single events and with batches, stopped.
@@ -275,16 +281,11 @@ async function main() {
 
     // 4. Producer paths vs raw kafkajs, same settings (idempotent, acks=all), same messages, 20 per send.
     const seconds = DURATION;
-    const measureSink = async (name: string, producer: FastEventProducer | EventProducer) => {
-      await producer.connect();
-      cleanups.push(() => producer.disconnect());
-      const sink = createKafkaSink(producer);
-      const send = (m: Array<{ key: string; value: string }>) => sink.send(topics.events, m);
-      await drive('warm-up', send, events, WARMUP, CONNECTIONS);
-      const row = await drive(name, send, events, seconds, CONNECTIONS);
-      await producer.disconnect();
-      return row;
-    };
+    const measureSink = (name: string, producer: FastEventProducer | EventProducer) =>
+      driveSink(producer, [
+        ['warm-up', WARMUP],
+        [name, seconds],
+      ]);
     const path = await measureSink(
       'collector producer path (sink on @platformatic/kafka)',
       new FastEventProducer({ brokers, clientId: 'bench-collector-path' }),

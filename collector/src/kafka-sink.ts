@@ -6,7 +6,7 @@
 // of every request that arrives wait and then go together in the next produce (Kafka's `linger`
 // idea without a timer: no delay when idle, bigger batches under load). Each request's promise
 // settles with the produce that carried its messages, so a 2xx still means acknowledged.
-import { messageBytes } from '@clickstream/infra/kafka';
+import { messageBytes, splitBySize } from '@clickstream/infra/kafka';
 import type { EventSink, SinkMessage as Message } from './accept-events.ts';
 
 export interface KafkaSinkOptions {
@@ -73,20 +73,9 @@ export function createKafkaSink(producer: EventSink, opts: KafkaSinkOptions = {}
   return {
     async send(topic, messages) {
       // Split a request bigger than one produce may be.
-      const chunks: Array<Promise<void>> = [];
-      let current: Message[] = [];
-      let bytes = 0;
-      for (const m of messages) {
-        const size = messageBytes(m);
-        if (current.length > 0 && bytes + size > maxBytes) {
-          chunks.push(enqueue(topic, current, bytes));
-          current = [];
-          bytes = 0;
-        }
-        current.push(m);
-        bytes += size;
-      }
-      if (current.length > 0) chunks.push(enqueue(topic, current, bytes));
+      const chunks = splitBySize(messages, maxBytes, messageBytes).map((p) =>
+        enqueue(topic, p.items, p.bytes),
+      );
       void pump(topic);
       await Promise.all(chunks);
     },

@@ -155,24 +155,32 @@ export function messageBytes(m: {
   return size;
 }
 
-/** Splits messages, in order, into pieces of at most `maxBytes` (a single larger message alone),
- * counting 64 bytes of record framing per message. */
-export function piecesOf(messages: readonly OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
-  const pieces: OutgoingMessage[][] = [];
-  let piece: OutgoingMessage[] = [];
+/** Splits items, in order, into pieces of at most `maxBytes` by `sizeOf` (a single larger item alone). */
+export function splitBySize<T>(
+  items: readonly T[],
+  maxBytes: number,
+  sizeOf: (item: T) => number,
+): Array<{ items: T[]; bytes: number }> {
+  const pieces: Array<{ items: T[]; bytes: number }> = [];
+  let piece: T[] = [];
   let bytes = 0;
-  for (const m of messages) {
-    const size = 64 + messageBytes(m);
+  for (const item of items) {
+    const size = sizeOf(item);
     if (piece.length > 0 && bytes + size > maxBytes) {
-      pieces.push(piece);
+      pieces.push({ items: piece, bytes });
       piece = [];
       bytes = 0;
     }
-    piece.push(m);
+    piece.push(item);
     bytes += size;
   }
-  if (piece.length > 0) pieces.push(piece);
+  if (piece.length > 0) pieces.push({ items: piece, bytes });
   return pieces;
+}
+
+/** EventProducer's pieces: at most `maxBytes`, counting 64 bytes of record framing per message. */
+export function piecesOf(messages: readonly OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
+  return splitBySize(messages, maxBytes, (m) => 64 + messageBytes(m)).map((p) => p.items);
 }
 
 const byteLength = (v: string | Uint8Array) => (typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength);
