@@ -54,7 +54,9 @@ export function parquetSchema(columns: readonly ColumnSpec[]): SchemaElement[] {
 }
 
 function processorVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -128,7 +130,12 @@ export class ParquetFile<Row extends object> {
     // ParquetWriter always starts with the 4-byte magic; start its offsets 4 bytes early so the
     // group's absolute offsets are right, and drop those 4 bytes from the output.
     writer.offset = this.#sealedLength - 4;
-    const pq = new ParquetWriter({ writer, schema: this.#schema, codec: 'SNAPPY', createdBy: this.#createdBy });
+    const pq = new ParquetWriter({
+      writer,
+      schema: this.#schema,
+      codec: 'SNAPPY',
+      createdBy: this.#createdBy,
+    });
     pq.row_groups = [...this.#sealedGroups];
     pq.num_rows = BigInt(this.#sealedRows);
     pq.write({
@@ -163,7 +170,12 @@ export class ParquetFile<Row extends object> {
       // Only sealed groups: an empty write gives just the footer.
       const writer = new ByteWriter();
       writer.offset = this.#sealedLength - 4;
-      const pq = new ParquetWriter({ writer, schema: this.#schema, codec: 'SNAPPY', createdBy: this.#createdBy });
+      const pq = new ParquetWriter({
+        writer,
+        schema: this.#schema,
+        codec: 'SNAPPY',
+        createdBy: this.#createdBy,
+      });
       pq.row_groups = [...this.#sealedGroups];
       pq.num_rows = BigInt(this.#sealedRows);
       pq.finish();
@@ -181,7 +193,10 @@ export class ParquetFile<Row extends object> {
 }
 
 /** Rows -> one complete Parquet file. */
-export function encodeParquet<Row extends object>(columns: readonly ColumnSpec[], rows: readonly Row[]): Uint8Array {
+export function encodeParquet<Row extends object>(
+  columns: readonly ColumnSpec[],
+  rows: readonly Row[],
+): Uint8Array {
   const file = new ParquetFile<Row>(columns, { tailRows: Number.MAX_SAFE_INTEGER });
   file.append(rows);
   return file.render();

@@ -69,7 +69,11 @@ export function sessionStarts(events: readonly SessionEvent[]): number[] {
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as SessionEvent;
     const prev = events[i - 1];
-    if (!prev || e.t - prev.t >= SESSION_GAP_MS || e.t - (events[start] as SessionEvent).t >= SESSION_CAP_MS) {
+    if (
+      !prev ||
+      e.t - prev.t >= SESSION_GAP_MS ||
+      e.t - (events[start] as SessionEvent).t >= SESSION_CAP_MS
+    ) {
       start = i;
       starts.push(i);
     }
@@ -182,7 +186,12 @@ export class Sessionizer {
       // In order (the usual case): the last session goes on, or a new one starts.
       events.push(e);
       const start = v.starts[v.starts.length - 1];
-      if (last === undefined || start === undefined || e.t - last.t >= SESSION_GAP_MS || e.t - start >= SESSION_CAP_MS) {
+      if (
+        last === undefined ||
+        start === undefined ||
+        e.t - last.t >= SESSION_GAP_MS ||
+        e.t - start >= SESSION_CAP_MS
+      ) {
         v.starts.push(e.t);
         this.#onStarts(site, e.t, +1);
       }
@@ -239,7 +248,9 @@ export class Sessionizer {
   /** The sessions that became final at this watermark, in (start, visitor) order. */
   close(watermark: number): SessionRow[] {
     const closed: SessionRow[] = [];
-    const due = [...this.#closeIndex.keys()].filter((b) => b * CLOSE_BUCKET_MS <= watermark).sort((a, b) => a - b);
+    const due = [...this.#closeIndex.keys()]
+      .filter((b) => b * CLOSE_BUCKET_MS <= watermark)
+      .sort((a, b) => a - b);
     const keys = new Set<string>();
     for (const b of due) {
       for (const k of this.#closeIndex.get(b) ?? []) keys.add(k);
@@ -278,7 +289,12 @@ export class Sessionizer {
   ): Sessionizer {
     const s = new Sessionizer(kafkaPartition, onStarts);
     for (const { site, visitor, events } of json) {
-      const v: Visitor = { site, visitor, events, starts: sessionStarts(events).map((k) => (events[k] as SessionEvent).t) };
+      const v: Visitor = {
+        site,
+        visitor,
+        events,
+        starts: sessionStarts(events).map((k) => (events[k] as SessionEvent).t),
+      };
       const key = keyOf(site, visitor);
       s.#visitors.set(key, v);
       s.#index(key, v);
