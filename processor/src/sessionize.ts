@@ -57,6 +57,30 @@ export function sessionEventOf(row: LakeRow): SessionEvent {
   };
 }
 
+const FIELDS = [
+  't',
+  'r',
+  'id',
+  'type',
+  'name',
+  'path',
+  'referrer',
+  'utmSource',
+  'utmMedium',
+  'utmCampaign',
+  'device',
+  'country',
+  'sdk',
+  'orderId',
+  'revenue',
+  'currency',
+] as const satisfies ReadonlyArray<keyof SessionEvent>;
+type Packed = unknown[];
+export type SessionsSnapshot = Array<[site: string, visitor: string, events: Packed[]]>;
+const pack = (e: SessionEvent): Packed => FIELDS.map((f) => e[f]);
+const unpack = (a: Packed): SessionEvent =>
+  Object.fromEntries(FIELDS.map((f, i) => [f, a[i]])) as unknown as SessionEvent;
+
 /** Event order inside a visitor: event time, then receipt time, then messageId. */
 export function compareEvents(a: SessionEvent, b: SessionEvent): number {
   return a.t - b.t || a.r - b.r || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -278,17 +302,15 @@ export class Sessionizer {
     return { visitors: this.#visitors.size, events };
   }
 
-  snapshot(): Array<{ site: string; visitor: string; events: SessionEvent[] }> {
-    return [...this.#visitors.values()].map(({ site, visitor, events }) => ({ site, visitor, events }));
+  /** Open sessions' events as arrays of field values (a third of the size of objects in JSON). */
+  snapshot(): SessionsSnapshot {
+    return [...this.#visitors.values()].map(({ site, visitor, events }) => [site, visitor, events.map(pack)]);
   }
 
-  static restore(
-    kafkaPartition: number,
-    onStarts: StartsListener,
-    json: ReadonlyArray<{ site: string; visitor: string; events: SessionEvent[] }>,
-  ): Sessionizer {
+  static restore(kafkaPartition: number, onStarts: StartsListener, json: SessionsSnapshot): Sessionizer {
     const s = new Sessionizer(kafkaPartition, onStarts);
-    for (const { site, visitor, events } of json) {
+    for (const [site, visitor, packed] of json) {
+      const events = packed.map(unpack);
       const v: Visitor = {
         site,
         visitor,
