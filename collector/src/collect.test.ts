@@ -25,18 +25,19 @@ describe('eventTime', () => {
       TOLERANCE,
     );
     expect(new Date(t.timestamp).toISOString()).toBe('2026-11-24T11:59:58.000Z');
-    // With both, originalTimestamp is the creation time (timestamp may already be corrected).
+    // With both, `timestamp` was set deliberately (RudderStack: the caller's own; a replay: the
+    // corrected one): taken as is.
     expect(
       eventTime(
         {
-          originalTimestamp: '2026-11-24T09:59:58.000Z',
-          timestamp: '2026-11-24T11:59:58.000Z',
-          sentAt: '2026-11-24T10:00:00.000Z',
+          originalTimestamp: '2026-11-24T11:59:59.000Z',
+          timestamp: '2026-10-01T08:00:00.000Z',
+          sentAt: '2026-11-24T11:59:59.500Z',
         },
         RECEIVED,
         TOLERANCE,
       ).timestamp,
-    ).toBe(Date.parse('2026-11-24T11:59:58.000Z'));
+    ).toBe(Date.parse('2026-10-01T08:00:00.000Z'));
   });
 
   it('takes a client time without sentAt as is, and receivedAt when no clock was sent', () => {

@@ -39,21 +39,26 @@ const FIRST_TIME = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
- * When the event happened, by Segment's rule: the client's clock at creation (`originalTimestamp`,
- * or `timestamp`, which Segment's own libraries send instead) corrected by how far that clock was
- * off when sending: `receivedAt - (sentAt - originalTimestamp)`. Without `sentAt` the client time
- * is taken as is; without any client time, `receivedAt`. Times beyond `futureToleranceMs` ahead of
- * the server are not believed: the event gets `receivedAt` and is flagged.
+ * When the event happened. The client's clock at creation, corrected by how far that clock was off
+ * when sending (Segment's rule): `receivedAt - (sentAt - created)`, where `created` is
+ * `originalTimestamp` (our SDK, RudderStack) or, when only `timestamp` is sent, `timestamp`
+ * (Segment's own libraries put their creation clock there). A `timestamp` sent beside an
+ * `originalTimestamp` was set deliberately (RudderStack's SDKs send the caller's own there; events
+ * replayed from a warehouse carry the corrected one) and is taken as is, as RudderStack does.
+ * Without `sentAt` the client time is taken as is; without any client time, `receivedAt`. Times
+ * beyond `futureToleranceMs` ahead of the server are not believed: `receivedAt`, flagged.
  */
 export function eventTime(
   wire: Pick<WireEvent, 'timestamp' | 'originalTimestamp' | 'sentAt'>,
   receivedAt: number,
   futureToleranceMs: number,
 ): { timestamp: number; futureTimestamp: boolean } {
-  const clientTime = wire.originalTimestamp ?? wire.timestamp;
+  const deliberate = wire.timestamp !== undefined && wire.originalTimestamp !== undefined;
+  const created = wire.originalTimestamp ?? wire.timestamp;
   let t: number;
-  if (clientTime && wire.sentAt) t = receivedAt - (Date.parse(wire.sentAt) - Date.parse(clientTime));
-  else if (clientTime) t = Date.parse(clientTime);
+  if (deliberate) t = Date.parse(wire.timestamp as string);
+  else if (created && wire.sentAt) t = receivedAt - (Date.parse(wire.sentAt) - Date.parse(created));
+  else if (created) t = Date.parse(created);
   else t = receivedAt;
   // A wild client clock (sentAt in the year 9999) can correct a time out of RFC 3339's four-digit
   // years, which no reader accepts; such a time is not believed either.

@@ -65,8 +65,9 @@ export const CollectedEvent = Type.Object(
     /**
      * When the event happened, corrected for the client's clock (Segment's rule):
      * `receivedAt - (sentAt - originalTimestamp)`, where the client's `timestamp` stands in for a
-     * missing `originalTimestamp`; the client time itself without `sentAt`; `receivedAt` if the
-     * client sent no clocks or the result lies in the future (then `futureTimestamp` is true).
+     * missing `originalTimestamp` (a `timestamp` sent beside one is taken as is); the client time
+     * itself without `sentAt`; `receivedAt` if the client sent no clocks or the result lies in the
+     * future (then `futureTimestamp` is true). See collector/src/collect.ts `eventTime`.
      */
     timestamp: IsoDateTime,
     /** The client's clock at creation, uncorrected (`originalTimestamp`, else `timestamp`). */
