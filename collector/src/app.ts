@@ -17,8 +17,7 @@ import { allowOrigin, allowPreflight, isTrackingApi } from './cors.ts';
 import { createSlowRequestCutter, serverTimeoutOptions } from './cut-slow-requests.ts';
 import { contentEncodingOf, decodeBody } from './decode-body.ts';
 import type { GeoLookup } from './geo.ts';
-import { HttpError } from './http-error.ts';
-import { type CollectorMetrics, createMetrics, type RequestRejectReason } from './metrics.ts';
+import { type CollectorMetrics, createMetrics } from './metrics.ts';
 import {
   BatchBody,
   DOCUMENT_BATCH_ITEMS,
@@ -29,6 +28,7 @@ import {
 } from './openapi.ts';
 import { BODY_CONTENT_TYPES, registerBodyParsers } from './parse-body.ts';
 import { retryAfterSeconds, TokenBuckets } from './rate-limit.ts';
+import { bodyRefusal } from './refuse-body.ts';
 
 export {
   type EventSink,
@@ -65,18 +65,6 @@ export const SINGLE_EVENT_PATHS: ReadonlyArray<readonly [path: string, type: Eve
 export const BATCH_PATHS = ['/v1/batch', '/v1/b'] as const;
 
 const isIngest = (req: FastifyRequest) => req.method === 'POST' && isTrackingApi(req.url);
-
-/** Error codes (Fastify's and ours) that mean a request body was refused, and how it is counted. */
-const REFUSED: Readonly<Record<string, RequestRejectReason>> = {
-  invalid_json: 'invalid_json',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
-  invalid_utf8: 'invalid_utf8',
-  invalid_encoding: 'invalid_encoding',
-  unsupported_media_type: 'unsupported_media_type',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
-};
 
 function answer(reply: FastifyReply, outcome: Outcome) {
   if ('retryAfter' in outcome) reply.header('retry-after', String(outcome.retryAfter));
@@ -177,27 +165,10 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
           .code(400)
           .send({ error: 'invalid_body', message: 'the request body does not match the schema', issues });
       }
-      const refused = err.code === undefined ? undefined : REFUSED[err.code];
-      if (refused === 'too_large') {
-        metrics.requestsRejected.inc({ reason: 'too_large' });
-        return reply
-          .code(413)
-          .send({ error: 'too_large', message: `a request body may be at most ${MAX_BATCH_BYTES} bytes` });
-      }
-      if (refused === 'unsupported_media_type' && !(err instanceof HttpError)) {
-        metrics.requestsRejected.inc({ reason: refused });
-        return reply.code(415).send({
-          error: 'unsupported_media_type',
-          message: `content-type "${(req.headers['content-type'] ?? '').slice(0, 100)}" is not read here; send JSON as ${BODY_CONTENT_TYPES.join(', ')}`,
-        });
-      }
-      if (refused === 'invalid_json' && !(err instanceof HttpError)) {
-        metrics.requestsRejected.inc({ reason: refused });
-        return reply.code(400).send({ error: 'invalid_json', message: 'the body is not valid JSON' });
-      }
-      if (refused !== undefined && err instanceof HttpError) {
-        metrics.requestsRejected.inc({ reason: refused });
-        return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+      const refusal = bodyRefusal(err, req.headers['content-type'], MAX_BATCH_BYTES);
+      if (refusal) {
+        metrics.requestsRejected.inc({ reason: refusal.reason });
+        return reply.code(refusal.status).send(refusal.body);
       }
       if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
         if (isIngest(req)) metrics.requestsRejected.inc({ reason: 'invalid_body' });
