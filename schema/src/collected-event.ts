@@ -54,10 +54,13 @@ export const CollectedEvent = Type.Object(
     anonymousId: Nullable(Type.String()),
     userId: Nullable(Type.String()),
     sessionId: Nullable(Type.String()),
-    /** `group` only: the group's id. */
-    groupId: Nullable(Type.String()),
+    /**
+     * `group` only: the group's id. (Optional, like previousId, so that events produced before the
+     * two fields existed, still in Kafka during an upgrade, stay valid: absent means null.)
+     */
+    groupId: Type.Optional(Nullable(Type.String())),
     /** `alias` only: the previous id merged into `userId`. */
-    previousId: Nullable(Type.String()),
+    previousId: Type.Optional(Nullable(Type.String())),
     /** The site the write key belongs to; the key itself is never stored. */
     siteId: Type.String({ minLength: 1 }),
     /** Server clock when the collector received the request. */

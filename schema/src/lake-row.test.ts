@@ -57,6 +57,8 @@ describe('toLakeRow', () => {
       user_id: 'customer-42',
     });
     expect(toLakeRow(order)).toMatchObject({ group_id: null, previous_id: null });
+    const { groupId: _g, previousId: _p, ...older } = order;
+    expect(toLakeRow(older)).toEqual(toLakeRow(order));
   });
 
   it('keeps identify traits and has no event name', () => {
