@@ -32,6 +32,9 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '1000000' },
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '30' },
+    // Writes a V8 CPU profile of the catching-up processor to this folder (node --cpu-prof).
+    profile: { type: 'string' },
+    'skip-freshness': { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(args.events);
@@ -139,7 +142,10 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   log(`consume-only loop: ${fmt(ceiling.eventsPerSecond)} events/s (${ceiling.seconds.toFixed(1)} s)`);
 
   // 2. The processor catching up on the same topic.
-  const env = processorEnv(e, prefix, { PROCESSOR_IDLE_MS: '0' });
+  const env = processorEnv(e, prefix, {
+    PROCESSOR_IDLE_MS: '0',
+    ...(args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args.profile}` } : {}),
+  });
   const schema = env.PROCESSOR_PG_SCHEMA;
   const ends = new Map(
     (await kafka.admin().fetchTopicOffsets(topics.events)).map((o) => [o.partition, BigInt(o.high) - 1n]),
@@ -341,7 +347,7 @@ async function main() {
     const pool = createPool(e.postgresUrl);
     const hdfs = new WebHdfsClient({ url: e.webhdfsUrl, user: e.hdfsUser });
     const up = await catchUp(e, pool, hdfs);
-    const fresh = await freshness(e, pool);
+    const fresh = args['skip-freshness'] ? { seen: 0, p50: Number.NaN, p95: Number.NaN } : await freshness(e, pool);
     await pool.end();
     const r = up.result;
     const ratio = r.eventsPerSecond / up.ceiling.eventsPerSecond;
