@@ -1,4 +1,13 @@
 export { type Endpoints, endpointsOf, type InfraConfig, REPO_ROOT, readInfraConfig } from './config.ts';
 export { InfraError } from './errors.ts';
-export { infraDown, infraStatus, infraUp, kafkaDown, kafkaUp, type UpResult } from './infra.ts';
+export {
+  infraDown,
+  infraStatus,
+  infraUp,
+  kafkaDown,
+  kafkaUp,
+  postgresDown,
+  postgresUp,
+  type UpResult,
+} from './infra.ts';
 export { freePort } from './prereqs.ts';
