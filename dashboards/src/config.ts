@@ -5,12 +5,13 @@
 //   SUPERSET_HOST              127.0.0.1             address it listens on (see "local" below)
 //   SUPERSET_ADMIN_USER        admin                 the admin user created on first start
 //   SUPERSET_ADMIN_PASSWORD    admin                 its password (refused when not local)
-//   SUPERSET_VENV_DIR          .infra/superset/venv  the virtual environment Superset is installed in
-//                                                    (shared by all instances, like .infra/jars)
+//   SUPERSET_VENV_DIR          .infra/venvs/superset the virtual environment Superset is installed in
+//                                                    (shared by all instances, like .infra/jars; not
+//                                                    inside an instance folder, which tests wipe)
 //   SUPERSET_PYTHON            python3               the Python (3.10 to 3.12) that creates it
 //   SUPERSET_READY_TIMEOUT_MS  180000                how long a start may take
-//   POSTGRES_URL               infra's               the PostgreSQL the dashboards read
-//                              (postgres://clickstream:clickstream@127.0.0.1:5432/clickstream)
+//   POSTGRES_URL               infra's postgresUrl   the PostgreSQL the dashboards read (default:
+//                                                    the instance's, postgres://clickstream:...@127.0.0.1:5432/clickstream)
 //   INFRA_DIR                  .infra/local          the instance: Superset's metadata database,
 //                                                    config and secret key live in $INFRA_DIR/superset,
 //                                                    its pid and log beside Kafka's
@@ -19,7 +20,7 @@
 // nobody else can reach it, and the documented admin/admin of the demo is acceptable. On any
 // other address the admin password must be set to something else.
 import { isAbsolute, join, resolve } from 'node:path';
-import { type InfraConfig, InfraError, REPO_ROOT } from '@clickstream/infra';
+import { endpointsOf, type InfraConfig, InfraError, REPO_ROOT } from '@clickstream/infra';
 
 export interface DashboardsConfig {
   /** The infra instance's folder (pid file, log, process marker). */
@@ -37,8 +38,6 @@ export interface DashboardsConfig {
 }
 
 export const DEFAULT_ADMIN = { user: 'admin', password: 'admin' } as const;
-/** infra/'s PostgreSQL on its default port, role and database (contracts.md). */
-const DEFAULT_POSTGRES_URL = 'postgres://clickstream:clickstream@127.0.0.1:5432/clickstream';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -81,7 +80,7 @@ function postgresUrl(raw: string): string {
 
 /** Parses the environment once; `overrides` (tests) win. */
 export function readDashboardsConfig(
-  infra: Pick<InfraConfig, 'stateDir'>,
+  infra: InfraConfig,
   env: Env = process.env,
   overrides: Partial<DashboardsConfig> = {},
 ): DashboardsConfig {
@@ -89,16 +88,25 @@ export function readDashboardsConfig(
   const config: DashboardsConfig = {
     infraDir: infra.stateDir,
     stateDir: join(infra.stateDir, 'superset'),
-    venvDir: venv ? (isAbsolute(venv) ? venv : resolve(venv)) : join(REPO_ROOT, '.infra', 'superset', 'venv'),
+    venvDir: venv
+      ? isAbsolute(venv)
+        ? venv
+        : resolve(venv)
+      : join(REPO_ROOT, '.infra', 'venvs', 'superset'),
     python: env.SUPERSET_PYTHON || 'python3',
     host: env.SUPERSET_HOST || '127.0.0.1',
     port: port(env, 'SUPERSET_PORT', 8088),
     adminUser: env.SUPERSET_ADMIN_USER || DEFAULT_ADMIN.user,
     adminPassword: env.SUPERSET_ADMIN_PASSWORD || DEFAULT_ADMIN.password,
-    postgresUrl: postgresUrl(env.POSTGRES_URL || DEFAULT_POSTGRES_URL),
+    postgresUrl: postgresUrl(env.POSTGRES_URL || endpointsOf(infra).postgresUrl),
     readyTimeoutMs: positiveInt(env, 'SUPERSET_READY_TIMEOUT_MS', 180_000),
     ...overrides,
   };
+  if (`${config.venvDir}/`.startsWith(`${config.infraDir}/`)) {
+    throw new InfraError(
+      `Superset's virtual environment ${config.venvDir} would be inside the instance folder ${config.infraDir} (whose reset deletes it); choose another INFRA_DIR or SUPERSET_VENV_DIR`,
+    );
+  }
   if (!isLoopback(config.host) && config.adminPassword === DEFAULT_ADMIN.password) {
     throw new InfraError(
       `SUPERSET_HOST=${config.host} lets other machines reach Superset, so the demo password 'admin' is refused; set SUPERSET_ADMIN_PASSWORD to a strong password`,

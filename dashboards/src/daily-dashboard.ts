@@ -1,11 +1,13 @@
 // The daily dashboard: the batch's marts in the `daily` schema, one point per day (or hour), with a
-// date filter (default: the last 7 days; the batch fills complete UTC days up to yesterday).
+// date filter (default: the last 7 days; the batch fills complete days up to yesterday) and a site
+// filter. Dates are the sites' local days (each site's reporting time zone).
 import { chart, type Dashboard } from './describe.ts';
 import {
   activeUsersHourly,
   FUNNEL_SCOPE,
   funnel,
   geo,
+  landingPages,
   newVsReturning,
   orders,
   pageViews,
@@ -61,6 +63,17 @@ const topPages = chart({
   groupby: ['page_path'],
   metrics: ['page_views', 'visitor_days'],
   sortBy: 'page_views',
+  limit: 20,
+});
+
+const landing = chart({
+  key: 'daily/landing-pages',
+  title: 'Landing pages and their bounce rate',
+  kind: 'table',
+  dataset: landingPages,
+  groupby: ['page_path'],
+  metrics: ['sessions', 'bounce_rate'],
+  sortBy: 'sessions',
   limit: 20,
 });
 
@@ -195,6 +208,7 @@ export const dailyDashboard: Dashboard = {
     'The daily batch: traffic, pages, products, sessions, geography, devices, funnel, orders, sources.',
   refreshSeconds: 0,
   dateFilter: { name: 'Date', defaultRange: 'Last week' },
+  siteFilter: summary,
   rows: [
     [
       { chart: visitors, width: 3, height: 40 },
@@ -207,8 +221,9 @@ export const dailyDashboard: Dashboard = {
       { chart: pageViewsPerDay, width: 6 },
     ],
     [
-      { chart: topPages, width: 6 },
-      { chart: topProducts, width: 6 },
+      { chart: topPages, width: 4 },
+      { chart: landing, width: 4 },
+      { chart: topProducts, width: 4 },
     ],
     [
       { chart: lengthDistribution, width: 6 },

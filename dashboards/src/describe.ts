@@ -82,9 +82,9 @@ export type Chart<C extends string = string, M extends string = string> = ChartB
     | {
         readonly kind: 'bar';
         readonly dataset: Dataset<C, M>;
-        /** Categories on the x axis, in the order of `order` (a column, ascending). */
+        /** Categories on the x axis, in the order of `order` (a metric, ascending; not drawn). */
         readonly x: NoInfer<C>;
-        readonly order: NoInfer<C>;
+        readonly order: NoInfer<M>;
         readonly metric: NoInfer<M>;
       }
     | {
@@ -124,6 +124,11 @@ export interface Dashboard {
   readonly rows: readonly (readonly Cell[])[];
   /** A native time-range filter on every chart's time column, with this default (Superset syntax). */
   readonly dateFilter?: { readonly name: string; readonly defaultRange: string };
+  /**
+   * A native filter on the site (empty: all sites), its choices read from this dataset's
+   * `site_id`; it applies to every chart (every dataset has `site_id`).
+   */
+  readonly siteFilter?: Dataset & { readonly columns: { readonly site_id: ColumnType } };
 }
 
 export function chartsOf(dashboard: Dashboard): Chart[] {

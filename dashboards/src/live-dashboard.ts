@@ -3,7 +3,7 @@
 // a minute, each refresh re-runs every chart's query (refreshes bypass the cache), and the live
 // page of our own (pushed, not polled) is the place for second-by-second numbers.
 import { chart, type Dashboard } from './describe.ts';
-import { currentVisitors, minuteTotals, today, topPagesNow } from './tables.ts';
+import { currentVisitors, minuteTotals, revenueToday, today, topPagesNow } from './tables.ts';
 
 const clickRate = chart({
   key: 'live/click-rate',
@@ -48,6 +48,17 @@ const visitorsToday = chart({
   metric: 'visitors',
 });
 
+const revenue = chart({
+  key: 'live/revenue-today',
+  title: 'Revenue today by currency (UTC)',
+  kind: 'table',
+  dataset: revenueToday,
+  groupby: ['currency'],
+  metrics: ['orders', 'revenue'],
+  sortBy: 'orders',
+  limit: 20,
+});
+
 const topPages = chart({
   key: 'live/top-pages',
   title: 'Top pages now (last 30 minutes)',
@@ -62,8 +73,9 @@ const topPages = chart({
 export const liveDashboard: Dashboard = {
   key: 'clickstream-live',
   title: 'Clickstream: live',
-  description: 'Current visitors, clicks per minute, today so far and the top pages now.',
+  description: 'Current visitors, clicks per minute, today so far (with revenue) and the top pages now.',
   refreshSeconds: 10,
+  siteFilter: minuteTotals,
   rows: [
     [
       { chart: visitorsNow, width: 3, height: 30 },
@@ -75,5 +87,6 @@ export const liveDashboard: Dashboard = {
       { chart: clickRate, width: 8, height: 60 },
       { chart: topPages, width: 4, height: 60 },
     ],
+    [{ chart: revenue, width: 4, height: 30 }],
   ],
 };

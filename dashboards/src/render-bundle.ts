@@ -2,7 +2,7 @@
 // databases/, datasets/, charts/ and dashboards/ YAML files. Every chart gets both its form data
 // (`params`, what the web page draws from) and a saved query context (what
 // `GET /api/v1/chart/<id>/data/` runs), built from the same description.
-import { Scalar, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { type Chart, chartsOf, type Dashboard, type Dataset } from './describe.ts';
 import { bundleUuid } from './uuid5.ts';
 
@@ -220,7 +220,8 @@ function vizOf(c: Chart): { viz: string; params: Record<string, unknown>; query:
         viz: 'echarts_timeseries_bar',
         params: {
           x_axis: c.x,
-          // Sorted by the ordering column, which the query groups by as well.
+          // Sorted by the ordering metric: as the "sort query by" metric it is queried, not drawn.
+          timeseries_limit_metric: c.order,
           x_axis_sort: c.order,
           x_axis_sort_asc: true,
           metrics: [c.metric],
@@ -230,7 +231,7 @@ function vizOf(c: Chart): { viz: string; params: Record<string, unknown>; query:
           show_legend: false,
           y_axis_format: metricFormat(c.metric),
         },
-        query: { columns: [c.x, c.order], metrics: [c.metric], orderby: [[c.order, true]], row_limit: 1000 },
+        query: { columns: [c.x], metrics: [c.metric, c.order], orderby: [[c.order, true]], row_limit: 1000 },
       };
     case 'funnel':
       return {
@@ -242,8 +243,8 @@ function vizOf(c: Chart): { viz: string; params: Record<string, unknown>; query:
           sort_by_metric: true,
           percent_calculation_type: 'first_step',
           show_labels: true,
-          show_legend: true,
-          legendOrientation: 'top',
+          // The steps are labelled on the funnel itself.
+          show_legend: false,
           show_tooltip_labels: true,
           number_format: 'SMART_NUMBER',
         },
@@ -381,26 +382,46 @@ function positionOf(d: Dashboard, chartIds: Map<Chart, number>) {
 }
 
 function dashboardYaml(d: Dashboard, chartIds: Map<Chart, number>) {
-  const nativeFilters = d.dateFilter
-    ? [
-        {
-          id: `NATIVE_FILTER-${slug(d.key)}-date`,
-          name: d.dateFilter.name,
-          filterType: 'filter_time',
-          type: 'NATIVE_FILTER',
-          targets: [{}],
-          controlValues: { enableEmptyFilter: false },
-          defaultDataMask: {
-            extraFormData: { time_range: d.dateFilter.defaultRange },
-            filterState: { value: d.dateFilter.defaultRange },
-            ownState: {},
-          },
-          cascadeParentIds: [],
-          scope: { rootPath: ['ROOT_ID'], excluded: [] },
-          description: 'Which days the charts show (UTC days).',
-        },
-      ]
-    : [];
+  const nativeFilters: Record<string, unknown>[] = [];
+  const common = {
+    type: 'NATIVE_FILTER',
+    cascadeParentIds: [],
+    scope: { rootPath: ['ROOT_ID'], excluded: [] },
+  };
+  if (d.siteFilter) {
+    nativeFilters.push({
+      id: `NATIVE_FILTER-${slug(d.key)}-site`,
+      name: 'Site',
+      filterType: 'filter_select',
+      targets: [{ datasetUuid: datasetUuid(d.siteFilter), column: { name: 'site_id' } }],
+      controlValues: {
+        multiSelect: true,
+        enableEmptyFilter: false,
+        defaultToFirstItem: false,
+        inverseSelection: false,
+        searchAllOptions: false,
+      },
+      defaultDataMask: { extraFormData: {}, filterState: {}, ownState: {} },
+      description: 'Only these sites (none selected: all of them).',
+      ...common,
+    });
+  }
+  if (d.dateFilter) {
+    nativeFilters.push({
+      id: `NATIVE_FILTER-${slug(d.key)}-date`,
+      name: d.dateFilter.name,
+      filterType: 'filter_time',
+      targets: [{}],
+      controlValues: { enableEmptyFilter: false },
+      defaultDataMask: {
+        extraFormData: { time_range: d.dateFilter.defaultRange },
+        filterState: { value: d.dateFilter.defaultRange },
+        ownState: {},
+      },
+      description: "Which days the charts show (the sites' local days).",
+      ...common,
+    });
+  }
   return {
     dashboard_title: d.title,
     description: d.description,
@@ -431,9 +452,9 @@ function dashboardYaml(d: Dashboard, chartIds: Map<Chart, number>) {
 /** The bundle's files (path inside the bundle -> YAML text), in a stable order. */
 export function renderBundle(dashboards: readonly Dashboard[]): BundleFiles {
   const files: BundleFiles = new Map();
-  // Quoted: PyYAML would read a bare timestamp as a datetime, which Superset's schema refuses.
-  const timestamp = Object.assign(new Scalar(TIMESTAMP), { type: Scalar.QUOTE_SINGLE });
-  files.set('metadata.yaml', yamlFile({ version: VERSION, type: 'Dashboard', timestamp }));
+  // Written by hand to keep the timestamp quoted: PyYAML would read a bare one as a datetime,
+  // which Superset's schema refuses.
+  files.set('metadata.yaml', `${HEADER}version: ${VERSION}\ntype: Dashboard\ntimestamp: '${TIMESTAMP}'\n`);
   files.set(DATABASE_FILE, yamlFile(databaseYaml()));
   const datasets = new Set<Dataset>();
   const chartIds = new Map<Chart, number>();

@@ -1,7 +1,8 @@
 // The one place that names the PostgreSQL tables and columns the dashboards read, with the saved
-// metrics computed from them. `realtime.*` are the processor's views and `daily.*` the batch's
-// marts, as /work/plan/contracts.md (the lead's contracts) and the marts' plan describe them; when
-// a name changes there, change it here and run `npm run dashboards -- generate`.
+// metrics computed from them. `realtime.*` are the processor's views (processor/src/realtime-schema.ts)
+// and `daily.*` the batch's marts (one table per mart, the CSV's columns; every mart starts with
+// the site's local date and the site); when a name changes there, change it here and run
+// `npm run dashboards -- generate`.
 //
 // Metrics over several days: counts (page views, sessions, orders, revenue) add up; distinct
 // visitors do not (the same visitor on two days is two "visitor-days"), so a sum of `visitors` is
@@ -57,6 +58,18 @@ export const today = dataset({
   },
 });
 
+export const revenueToday = dataset({
+  key: 'realtime.revenue_today',
+  schema: 'realtime',
+  table: 'revenue_today',
+  description: 'Orders and revenue of the current UTC day so far, per site and currency.',
+  columns: { site_id: 'TEXT', currency: 'TEXT', orders: 'BIGINT', revenue: 'NUMERIC' },
+  metrics: {
+    orders: count('orders', 'Orders'),
+    revenue: { sql: 'SUM(revenue)', label: 'Revenue', format: ',.2f' },
+  },
+});
+
 export const topPagesNow = dataset({
   key: 'realtime.top_pages_now',
   schema: 'realtime',
@@ -74,7 +87,7 @@ export const activeUsersHourly = dataset({
   table: 'active_users_hourly',
   description: 'Distinct active visitors and events per UTC hour.',
   time: 'hour',
-  columns: { date: 'DATE', hour: 'TIMESTAMP', active_users: 'BIGINT', events: 'BIGINT' },
+  columns: { date: 'DATE', site_id: 'TEXT', hour: 'TIMESTAMPTZ', active_users: 'BIGINT', events: 'BIGINT' },
   metrics: { active_users: count('active_users', 'Active users') },
 });
 
@@ -84,10 +97,34 @@ export const pageViews = dataset({
   table: 'page_views',
   description: 'Page views and distinct visitors per page and day.',
   time: 'date',
-  columns: { date: 'DATE', page_path: 'TEXT', page_views: 'BIGINT', visitors: 'BIGINT' },
+  columns: { date: 'DATE', site_id: 'TEXT', page_path: 'TEXT', page_views: 'BIGINT', visitors: 'BIGINT' },
   metrics: {
     page_views: count('page_views', 'Page views'),
     visitor_days: count('visitors', 'Visitors (summed over days)'),
+  },
+});
+
+export const landingPages = dataset({
+  key: 'daily.landing_pages',
+  schema: 'daily',
+  table: 'landing_pages',
+  description: 'Sessions that started on each page, their bounces and bounce rate, per day.',
+  time: 'date',
+  columns: {
+    date: 'DATE',
+    site_id: 'TEXT',
+    page_path: 'TEXT',
+    sessions: 'BIGINT',
+    bounces: 'BIGINT',
+    bounce_rate: 'NUMERIC',
+  },
+  metrics: {
+    sessions: count('sessions', 'Sessions'),
+    bounce_rate: {
+      sql: 'SUM(bounces)::numeric / NULLIF(SUM(sessions), 0)',
+      label: 'Bounce rate',
+      format: '.1%',
+    },
   },
 });
 
@@ -97,7 +134,7 @@ export const productViews = dataset({
   table: 'product_views',
   description: 'Product Viewed events and distinct visitors per product and day.',
   time: 'date',
-  columns: { date: 'DATE', product_id: 'TEXT', views: 'BIGINT', visitors: 'BIGINT' },
+  columns: { date: 'DATE', site_id: 'TEXT', product_id: 'TEXT', views: 'BIGINT', visitors: 'BIGINT' },
   metrics: {
     views: count('views', 'Product views'),
     visitor_days: count('visitors', 'Visitors (summed over days)'),
@@ -112,7 +149,9 @@ export const sessionsDaily = dataset({
   time: 'date',
   columns: {
     date: 'DATE',
+    site_id: 'TEXT',
     sessions: 'BIGINT',
+    bounces: 'BIGINT',
     bounce_rate: 'NUMERIC',
     median_duration_s: 'NUMERIC',
     mean_duration_s: 'NUMERIC',
@@ -121,7 +160,7 @@ export const sessionsDaily = dataset({
   metrics: {
     sessions: count('sessions', 'Sessions'),
     bounce_rate: {
-      sql: 'SUM(bounce_rate * sessions) / NULLIF(SUM(sessions), 0)',
+      sql: 'SUM(bounces)::numeric / NULLIF(SUM(sessions), 0)',
       label: 'Bounce rate',
       format: '.1%',
     },
@@ -141,8 +180,11 @@ export const sessionLength = dataset({
   table: 'session_length',
   description: 'Sessions per length bucket and day; bucket_order sorts the buckets.',
   time: 'date',
-  columns: { date: 'DATE', bucket: 'TEXT', bucket_order: 'BIGINT', sessions: 'BIGINT' },
-  metrics: { sessions: count('sessions', 'Sessions') },
+  columns: { date: 'DATE', site_id: 'TEXT', bucket: 'TEXT', bucket_order: 'BIGINT', sessions: 'BIGINT' },
+  metrics: {
+    sessions: count('sessions', 'Sessions'),
+    bucket_order: { sql: 'MIN(bucket_order)', label: 'Bucket order', format: ',d' },
+  },
 });
 
 export const geo = dataset({
@@ -151,7 +193,14 @@ export const geo = dataset({
   table: 'geo',
   description: 'Visitors and sessions per country (ISO 3166-1 alpha-2) and region, per day.',
   time: 'date',
-  columns: { date: 'DATE', country: 'TEXT', region: 'TEXT', visitors: 'BIGINT', sessions: 'BIGINT' },
+  columns: {
+    date: 'DATE',
+    site_id: 'TEXT',
+    country: 'TEXT',
+    region: 'TEXT',
+    visitors: 'BIGINT',
+    sessions: 'BIGINT',
+  },
   metrics: {
     sessions: count('sessions', 'Sessions'),
     visitor_days: count('visitors', 'Visitors (summed over days)'),
@@ -166,6 +215,7 @@ export const technology = dataset({
   time: 'date',
   columns: {
     date: 'DATE',
+    site_id: 'TEXT',
     device_type: 'TEXT',
     browser: 'TEXT',
     os: 'TEXT',
@@ -178,8 +228,11 @@ export const technology = dataset({
   },
 });
 
-/** Which rows of daily.funnel the funnel chart shows (the mart counts the steps per scope). */
-export const FUNNEL_SCOPE = 'visitors';
+/**
+ * Which rows of daily.funnel the funnel chart shows: 'day' counts visitors by the furthest step
+ * they reached over the day ('session' counts sessions).
+ */
+export const FUNNEL_SCOPE = 'day';
 
 export const funnel = dataset({
   key: 'daily.funnel',
@@ -189,10 +242,12 @@ export const funnel = dataset({
   time: 'date',
   columns: {
     date: 'DATE',
+    site_id: 'TEXT',
     scope: 'TEXT',
     step: 'TEXT',
     step_order: 'BIGINT',
     visitors: 'BIGINT',
+    sessions: 'BIGINT',
     rate_from_previous: 'NUMERIC',
     rate_from_first: 'NUMERIC',
   },
@@ -207,6 +262,7 @@ export const orders = dataset({
   time: 'date',
   columns: {
     date: 'DATE',
+    site_id: 'TEXT',
     currency: 'TEXT',
     orders: 'BIGINT',
     revenue: 'NUMERIC',
@@ -232,6 +288,7 @@ export const trafficSources = dataset({
   time: 'date',
   columns: {
     date: 'DATE',
+    site_id: 'TEXT',
     referrer_domain: 'TEXT',
     utm_source: 'TEXT',
     utm_medium: 'TEXT',
@@ -253,7 +310,7 @@ export const newVsReturning = dataset({
   table: 'new_vs_returning',
   description: 'Visitors of the day who were new or had visited before.',
   time: 'date',
-  columns: { date: 'DATE', visitor_type: 'TEXT', visitors: 'BIGINT' },
+  columns: { date: 'DATE', site_id: 'TEXT', visitor_type: 'TEXT', visitors: 'BIGINT' },
   metrics: { visitor_days: count('visitors', 'Visitors (summed over days)') },
 });
 
@@ -261,17 +318,26 @@ export const summary = dataset({
   key: 'daily.summary',
   schema: 'daily',
   table: 'summary',
-  description: 'One row per day: visitors, sessions, page views, events, orders and data-quality counts.',
+  description:
+    'One row per site and day: visitors, sessions, page views, events, orders, revenue, and what was left out.',
   time: 'date',
   columns: {
     date: 'DATE',
+    site_id: 'TEXT',
+    time_zone: 'TEXT',
     visitors: 'BIGINT',
     sessions: 'BIGINT',
     page_views: 'BIGINT',
     events: 'BIGINT',
     orders: 'BIGINT',
+    revenue_by_currency: 'TEXT',
+    reporting_currency: 'TEXT',
+    revenue_in_reporting_currency: 'NUMERIC',
+    currencies_without_rate: 'TEXT',
     bot_events: 'BIGINT',
     duplicates_removed: 'BIGINT',
+    future_timestamps: 'BIGINT',
+    missing_timestamps: 'BIGINT',
   },
   metrics: {
     // On a daily axis (and in a big number's latest value) this is the day's distinct visitors.

@@ -1,0 +1,158 @@
+// Apache Superset for real: installed (or reused), started, the committed bundle imported, logged in
+// through the API. For every chart of both dashboards, Superset's numbers must equal the same
+// numbers read directly from PostgreSQL: over everything seeded, and (daily charts) for one known
+// day through the dashboard's date filter. Then Chromium opens both dashboards, checks that every
+// chart drew something and no error, and saves screenshots under test-artifacts/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@clickstream/infra';
+import { launchChromium } from '@clickstream/infra/chromium';
+import pg from 'pg';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DASHBOARDS } from '../src/bundle.ts';
+import { chartsOf } from '../src/describe.ts';
+import { canonical, EXPECTED, expectedQuery } from './expected.ts';
+import { refreshLiveVisitors, seedOnce } from './seed.ts';
+import { type SharedSuperset, SUPERSET_START_TIMEOUT_MS, sharedSuperset } from './shared-superset.ts';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+const pool = new pg.Pool({ connectionString: inject('infra').postgresUrl, max: 4 });
+let superset: SharedSuperset;
+let days: string[];
+
+beforeAll(async () => {
+  days = await seedOnce(pool);
+  superset = await sharedSuperset();
+}, SUPERSET_START_TIMEOUT_MS);
+
+afterAll(async () => {
+  await pool.end();
+});
+
+const nextDay = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+describe('Superset: every chart shows what PostgreSQL holds', () => {
+  it('every chart in the description has an expected query, and every dashboard imported with all its charts', async () => {
+    const keys = DASHBOARDS.flatMap(chartsOf).map((c) => c.key);
+    expect(keys.filter((k) => !(k in EXPECTED))).toEqual([]);
+    expect(Object.keys(EXPECTED).filter((k) => !keys.includes(k))).toEqual([]);
+    for (const d of DASHBOARDS) {
+      const charts = await superset.client.dashboardCharts(d.key);
+      expect(charts.map((c) => c.title).sort()).toEqual(
+        chartsOf(d)
+          .map((c) => c.title)
+          .sort(),
+      );
+    }
+  });
+
+  it('each chart answers with the numbers PostgreSQL has (all days, then one known day)', async () => {
+    await refreshLiveVisitors(pool);
+    const knownDay = days[days.length - 1]!;
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const d of DASHBOARDS) {
+      const charts = await superset.client.dashboardCharts(d.key);
+      for (const c of chartsOf(d)) {
+        const id = charts.find((x) => x.title === c.title)!.id;
+        const expected = EXPECTED[c.key]!;
+        const queryContext = await superset.client.savedQueryContext(id);
+        expect(queryContext, `${c.key} has a saved query context`).not.toBeNull();
+
+        const runs: {
+          what: string;
+          result: Promise<import('../src/api.ts').ChartResult[]>;
+          day?: { from: string; to: string };
+        }[] = [{ what: 'saved query', result: superset.client.chartData(id) }];
+        if (expected.time) {
+          // What the dashboard's date filter does: the chart's time filter becomes that day.
+          const day = { from: knownDay, to: nextDay(knownDay) };
+          const filtered = structuredClone(queryContext) as {
+            queries: { filters: { op: string; val: string }[] }[];
+          };
+          for (const f of filtered.queries[0]!.filters)
+            if (f.op === 'TEMPORAL_RANGE') f.val = `${day.from} : ${day.to}`;
+          runs.push({ what: `day ${knownDay}`, result: superset.client.queryData(filtered), day });
+        }
+        for (const run of runs) {
+          const [result] = await run.result;
+          expect(result?.error ?? null, `${c.key} (${run.what}) error`).toBeNull();
+          const { sql, params } = expectedQuery(expected, run.day);
+          const pgRows = (await pool.query(sql, params)).rows as Record<string, unknown>[];
+          const columns = Object.keys(pgRows[0] ?? {});
+          expect(pgRows.length, `${c.key} (${run.what}): the seed gives it rows`).toBeGreaterThan(0);
+          expect(result!.colnames.slice().sort(), `${c.key} columns`).toEqual(columns.slice().sort());
+          const got = canonical(result!.data, columns);
+          const want = canonical(pgRows, columns);
+          compared++;
+          if (JSON.stringify(got) !== JSON.stringify(want)) {
+            mismatches.push(
+              `${c.key} (${run.what}):\n  superset   ${got.join(' ')}\n  postgresql ${want.join(' ')}`,
+            );
+          }
+        }
+      }
+    }
+    expect(mismatches.join('\n')).toBe('');
+    console.log(`[superset] ${compared} chart queries equal PostgreSQL's numbers`);
+  }, 180_000);
+});
+
+describe('Superset in Chromium: both dashboards draw every chart', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('opens each dashboard, every chart rendered without an error, and saves a screenshot', async () => {
+    await refreshLiveVisitors(pool);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`${superset.up.url}/login/`);
+    await page.fill('input[name="username"], #username', superset.config.adminUser);
+    await page.fill('input[name="password"], #password', superset.config.adminPassword);
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.startsWith('/login')),
+      page.keyboard.press('Enter'),
+    ]);
+
+    for (const d of DASHBOARDS) {
+      const info = superset.up.dashboards.find((x) => x.slug === d.key)!;
+      await page.goto(info.url);
+      const expectedCharts = chartsOf(d).length;
+      const holders = page.locator('.dashboard-component-chart-holder');
+      await expect.poll(() => holders.count(), { timeout: 60_000 }).toBe(expectedCharts);
+      // Every chart drew: no loading spinner left, and each holder has a canvas or svg or a table or a big number.
+      await expect
+        .poll(
+          () =>
+            page.evaluate(() => {
+              const hs = [...document.querySelectorAll('.dashboard-component-chart-holder')];
+              return hs
+                .filter((h) => !h.querySelector('.loading, [data-test="loading-indicator"]'))
+                .filter((h) => h.querySelector('canvas, svg, table, .header-line, [data-test="big-number"]'))
+                .length;
+            }),
+          { timeout: 90_000, interval: 1000 },
+        )
+        .toBe(expectedCharts);
+      await page.waitForTimeout(1500); // let animations settle before the screenshot
+      const problems = await page.evaluate(() =>
+        [...document.querySelectorAll('.dashboard-component-chart-holder')]
+          .filter(
+            (h) =>
+              h.querySelector('[role="alert"], .ant-alert-error, [data-test="error-message"]') ||
+              /No results|Unexpected error|error/i.test((h as HTMLElement).textContent),
+          )
+          .map((h) => (h as HTMLElement).textContent?.slice(0, 200)),
+      );
+      await page.screenshot({ path: join(ARTIFACTS, `superset-${d.key}.png`), fullPage: true });
+      expect(problems, `${d.title}: charts with an error or no data`).toEqual([]);
+    }
+  }, 300_000);
+});
