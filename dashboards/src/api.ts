@@ -122,6 +122,30 @@ export class SupersetClient {
     }));
   }
 
+  /** The id of a registered database, by name. */
+  async databaseId(name: string): Promise<number> {
+    const body = (await this.get('/api/v1/database/?q=(page_size:100)')) as {
+      result: { id: number; database_name: string }[];
+    };
+    const found = body.result.find((d) => d.database_name === name);
+    if (!found) throw new InfraError(`Superset at ${this.baseUrl} has no database named ${name}`);
+    return found.id;
+  }
+
+  /** Uploads a CSV file into a new table (the manual path: "Upload CSV to database"). */
+  async uploadCsv(
+    databaseId: number,
+    upload: { tableName: string; schema: string; csv: string; dateColumns?: readonly string[] },
+  ): Promise<void> {
+    const form = new FormData();
+    form.append('file', new Blob([upload.csv], { type: 'text/csv' }), `${upload.tableName}.csv`);
+    form.append('type', 'csv');
+    form.append('table_name', upload.tableName);
+    form.append('schema', upload.schema);
+    if (upload.dateColumns?.length) form.append('column_dates', upload.dateColumns.join(','));
+    await this.postForm(`/api/v1/database/${databaseId}/upload/`, form);
+  }
+
   /** Runs a chart's saved query (`GET /api/v1/chart/<id>/data/`). */
   async chartData(id: number): Promise<ChartResult[]> {
     const body = (await this.get(`/api/v1/chart/${id}/data/`)) as { result: ChartResult[] };

@@ -1,8 +1,11 @@
+import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DASHBOARDS, generateBundle, readBundle } from './bundle.ts';
 import { chartsOf } from './describe.ts';
+import { DATABASE_FILE, PLACEHOLDER_URI } from './render-bundle.ts';
 import { uuid5 } from './uuid5.ts';
+import { ZIP_ROOT, zipBundle } from './zip-bundle.ts';
 
 describe('the committed bundle', () => {
   it('equals what the description generates (run `npm run dashboards -- generate` after a change)', () => {
@@ -45,5 +48,16 @@ describe('uuid5', () => {
     expect(uuid5('6ba7b811-9dad-11d1-80b4-00c04fd430c8', 'https://example.com/a')).toBe(
       '6639460f-3425-5329-8097-a58f06127860',
     );
+  });
+});
+
+describe('zipBundle', () => {
+  it('puts every file under one top folder and points the database at the given PostgreSQL', () => {
+    const files = generateBundle();
+    const zip = unzipSync(zipBundle(files, 'postgres://clickstream:pw@127.0.0.1:6543/clickstream'));
+    expect(Object.keys(zip).sort()).toEqual([...files.keys()].map((p) => `${ZIP_ROOT}/${p}`).sort());
+    const database = parse(strFromU8(zip[`${ZIP_ROOT}/${DATABASE_FILE}`]!));
+    expect(database.sqlalchemy_uri).toBe('postgresql+psycopg2://clickstream:pw@127.0.0.1:6543/clickstream');
+    expect(parse(files.get(DATABASE_FILE)!).sqlalchemy_uri).toBe(PLACEHOLDER_URI);
   });
 });
