@@ -88,12 +88,24 @@ export class SupersetClient {
     return expectOk(res, `POST ${path}`);
   }
 
-  /** Imports a dashboard bundle (ZIP), replacing the dashboards, charts and datasets it holds. */
-  async importDashboards(zip: Uint8Array, fileName = 'bundle.zip'): Promise<void> {
+  /**
+   * Imports a bundle (ZIP) through `/api/v1/assets/import/`, which replaces the databases, datasets,
+   * charts and dashboards it holds. (The dashboard import's overwrite replaces only the dashboards
+   * in 6.1.0: changed charts and datasets would keep their old definitions.)
+   */
+  async importBundle(zip: Uint8Array, fileName = 'bundle.zip'): Promise<void> {
     const form = new FormData();
-    form.append('formData', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), fileName);
-    form.append('overwrite', 'true');
-    await this.postForm('/api/v1/dashboard/import/', form);
+    form.append('bundle', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), fileName);
+    await this.postForm('/api/v1/assets/import/', form);
+  }
+
+  async put(path: string, body: unknown): Promise<unknown> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'PUT',
+      headers: { ...this.auth(), ...(await this.csrfHeaders()), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return expectOk(res, `PUT ${path}`);
   }
 
   async dashboards(): Promise<DashboardInfo[]> {

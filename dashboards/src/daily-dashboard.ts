@@ -93,8 +93,7 @@ const lengthDistribution = chart({
   title: 'Session length distribution',
   kind: 'bar',
   dataset: sessionLength,
-  x: 'bucket',
-  order: 'bucket_order',
+  x: 'bucket_label',
   metric: 'sessions',
 });
 

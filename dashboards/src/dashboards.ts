@@ -1,6 +1,7 @@
 // `dashboardsUp`: everything between "nothing" and "the dashboards are on screen": install Superset
 // (first time), configure this instance, prepare its metadata database (first time), start the
-// server (unless it runs), import the committed bundle with this instance's PostgreSQL, and say
+// server (unless it runs), import the committed bundle with this instance's PostgreSQL (replacing
+// what an earlier import or a user changed in those dashboards), and say
 // where the dashboards are. Idempotent and safe to call from two processes at once (a lock folder
 // serialises them), so the demo, `npm run dashboards` and every test file can simply call it.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,7 +86,7 @@ export async function dashboardsUp(config: DashboardsConfig, log: Log = () => {}
     const url = supersetUrl(config);
     const [dashboards, importSeconds] = await timed(async () => {
       const client = await SupersetClient.login(url, config.adminUser, config.adminPassword);
-      await client.importDashboards(zipBundle(readBundle(), config.postgresUrl));
+      await client.importBundle(zipBundle(readBundle(), config.postgresUrl));
       const all = await client.dashboards();
       return DASHBOARDS.map((d) => {
         const found = all.find((x) => x.slug === d.key);

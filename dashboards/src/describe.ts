@@ -5,6 +5,9 @@
 
 export type ColumnType = 'TEXT' | 'DATE' | 'TIMESTAMP' | 'TIMESTAMPTZ' | 'BIGINT' | 'NUMERIC' | 'BOOLEAN';
 
+/** A table column by its type, or a column Superset computes with an SQL expression. */
+export type Column = ColumnType | { readonly type: ColumnType; readonly sql: string };
+
 /** A saved metric: an SQL aggregate over the dataset's columns, shown under `label`. */
 export interface Metric {
   readonly sql: string;
@@ -19,7 +22,7 @@ export interface Dataset<C extends string = string, M extends string = string> {
   readonly schema: string;
   readonly table: string;
   readonly description: string;
-  readonly columns: Readonly<Record<C, ColumnType>>;
+  readonly columns: Readonly<Record<C, Column>>;
   /** The column a dashboard's time filter and a time axis use (none: a current-state view). */
   readonly time?: C;
   readonly metrics: Readonly<Record<M, Metric>>;
@@ -82,9 +85,8 @@ export type Chart<C extends string = string, M extends string = string> = ChartB
     | {
         readonly kind: 'bar';
         readonly dataset: Dataset<C, M>;
-        /** Categories on the x axis, in the order of `order` (a metric, ascending; not drawn). */
+        /** Categories on the x axis, sorted by their text (a computed column can make that right). */
         readonly x: NoInfer<C>;
-        readonly order: NoInfer<M>;
         readonly metric: NoInfer<M>;
       }
     | {
@@ -128,7 +130,7 @@ export interface Dashboard {
    * A native filter on the site (empty: all sites), its choices read from this dataset's
    * `site_id`; it applies to every chart (every dataset has `site_id`).
    */
-  readonly siteFilter?: Dataset & { readonly columns: { readonly site_id: ColumnType } };
+  readonly siteFilter?: Dataset & { readonly columns: { readonly site_id: Column } };
 }
 
 export function chartsOf(dashboard: Dashboard): Chart[] {

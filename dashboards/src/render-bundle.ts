@@ -70,16 +70,19 @@ function datasetYaml(d: Dataset) {
     filter_select_enabled: true,
     normalize_columns: false,
     always_filter_main_dttm: false,
-    columns: Object.entries(d.columns).map(([name, type]) => ({
-      column_name: name,
-      type,
-      is_dttm: type === 'DATE' || type.startsWith('TIMESTAMP'),
-      is_active: true,
-      groupby: true,
-      filterable: true,
-      expression: null,
-      verbose_name: null,
-    })),
+    columns: Object.entries(d.columns).map(([name, column]) => {
+      const type = typeof column === 'string' ? column : column.type;
+      return {
+        column_name: name,
+        type,
+        is_dttm: type === 'DATE' || type.startsWith('TIMESTAMP'),
+        is_active: true,
+        groupby: true,
+        filterable: true,
+        expression: typeof column === 'string' ? null : column.sql,
+        verbose_name: null,
+      };
+    }),
     metrics: Object.entries(d.metrics).map(([name, m]) => ({
       metric_name: name,
       verbose_name: m.label,
@@ -220,9 +223,7 @@ function vizOf(c: Chart): { viz: string; params: Record<string, unknown>; query:
         viz: 'echarts_timeseries_bar',
         params: {
           x_axis: c.x,
-          // Sorted by the ordering metric: as the "sort query by" metric it is queried, not drawn.
-          timeseries_limit_metric: c.order,
-          x_axis_sort: c.order,
+          x_axis_sort: c.x,
           x_axis_sort_asc: true,
           metrics: [c.metric],
           groupby: [],
@@ -231,7 +232,7 @@ function vizOf(c: Chart): { viz: string; params: Record<string, unknown>; query:
           show_legend: false,
           y_axis_format: metricFormat(c.metric),
         },
-        query: { columns: [c.x], metrics: [c.metric, c.order], orderby: [[c.order, true]], row_limit: 1000 },
+        query: { columns: [c.x], metrics: [c.metric], orderby: [[c.x, true]], row_limit: 1000 },
       };
     case 'funnel':
       return {
@@ -453,8 +454,10 @@ function dashboardYaml(d: Dashboard, chartIds: Map<Chart, number>) {
 export function renderBundle(dashboards: readonly Dashboard[]): BundleFiles {
   const files: BundleFiles = new Map();
   // Written by hand to keep the timestamp quoted: PyYAML would read a bare one as a datetime,
-  // which Superset's schema refuses.
-  files.set('metadata.yaml', `${HEADER}version: ${VERSION}\ntype: Dashboard\ntimestamp: '${TIMESTAMP}'\n`);
+  // which Superset's schema refuses. No `type`: then both the assets import (which we use: it
+  // overwrites charts and datasets too) and the dashboard import (UI, `superset import-dashboards`)
+  // accept the bundle; each checks the type only when one is given.
+  files.set('metadata.yaml', `${HEADER}version: ${VERSION}\ntimestamp: '${TIMESTAMP}'\n`);
   files.set(DATABASE_FILE, yamlFile(databaseYaml()));
   const datasets = new Set<Dataset>();
   const chartIds = new Map<Chart, number>();

@@ -74,8 +74,8 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
   },
   'daily/session-length-distribution': {
     time: 'date',
-    sql: `SELECT bucket, sum(sessions) AS sessions, min(bucket_order) AS bucket_order FROM daily.session_length
-          WHERE {range} GROUP BY bucket`,
+    sql: `SELECT bucket_order || '. ' || bucket AS bucket_label, sum(sessions) AS sessions FROM daily.session_length
+          WHERE {range} GROUP BY 1`,
   },
   'daily/session-length-trend': {
     time: 'date',

@@ -10,9 +10,10 @@ import { launchChromium } from '@clickstream/infra/chromium';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DASHBOARDS } from '../src/bundle.ts';
+import { DASHBOARDS, readBundle } from '../src/bundle.ts';
 import { chartsOf } from '../src/describe.ts';
 import { CSV_UPLOAD_SCHEMA, DATABASE_NAME } from '../src/render-bundle.ts';
+import { zipBundle } from '../src/zip-bundle.ts';
 import { canonical, EXPECTED, expectedQuery } from './expected.ts';
 import { refreshLiveVisitors, seedOnce } from './seed.ts';
 import { type SharedSuperset, SUPERSET_START_TIMEOUT_MS, sharedSuperset } from './shared-superset.ts';
@@ -99,6 +100,16 @@ describe('Superset: every chart shows what PostgreSQL holds', () => {
     expect(mismatches.join('\n')).toBe('');
     console.log(`[superset] ${compared} chart queries equal PostgreSQL's numbers`);
   }, 180_000);
+});
+
+describe('re-importing the bundle', () => {
+  it('puts back a chart someone changed in Superset (the import replaces charts, not only dashboards)', async () => {
+    const [chart] = await superset.client.dashboardCharts('clickstream-live');
+    await superset.client.put(`/api/v1/chart/${chart!.id}`, { slice_name: 'changed by hand' });
+    await superset.client.importBundle(zipBundle(readBundle(), superset.config.postgresUrl));
+    const again = await superset.client.dashboardCharts('clickstream-live');
+    expect(again.find((c) => c.id === chart!.id)?.title).toBe(chart!.title);
+  });
 });
 
 describe('the manual path of the original design still works', () => {
