@@ -38,7 +38,7 @@ ${up.dashboards.map((d) => `  dashboard    ${d.url}   ${d.title}`).join('\n')}
       return;
     case 'status': {
       const s = dashboardsStatus(config);
-      const state = s.pid === null ? 'stopped' : `running  pid ${s.pid}  rss ${s.rssMiB} MiB`;
+      const state = s.pid === null ? 'stopped' : `running  pid ${s.pid}  memory ${s.memoryMiB} MiB`;
       console.log(`superset  ${state.padEnd(36)} ${s.url}   log ${s.logFile}`);
       return;
     }

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '@clickstream/infra';
-import { rssMiB, runningPid } from '@clickstream/infra/processes';
+import { runningPid, treeMemoryMiB } from '@clickstream/infra/processes';
 import { type DashboardInfo, SupersetClient } from './api.ts';
 import { DASHBOARDS, readBundle } from './bundle.ts';
 import { type DashboardsConfig, supersetUrl } from './config.ts';
@@ -118,30 +118,19 @@ export async function dashboardsDown(config: DashboardsConfig, log: Log = () => 
 
 export interface SupersetStatus {
   readonly pid: number | null;
-  readonly rssMiB: number | null;
+  readonly memoryMiB: number | null;
   readonly url: string;
   readonly logFile: string;
 }
 
-/** Pid and memory of the server (gunicorn's master plus its worker). */
+/** Pid and memory of the server (gunicorn's master and its worker, proportional set size). */
 export function dashboardsStatus(config: DashboardsConfig): SupersetStatus {
   const p = supersetProcess(config);
   const pid = runningPid(p);
-  return { pid, rssMiB: pid === null ? null : treeRssMiB(pid), url: supersetUrl(config), logFile: p.logFile };
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function treeRssMiB(pid: number): number {
-  return [pid, ...childrenOf(pid)].reduce((sum, p) => sum + (rssMiB(p) ?? 0), 0);
+  return {
+    pid,
+    memoryMiB: pid === null ? null : treeMemoryMiB(pid),
+    url: supersetUrl(config),
+    logFile: p.logFile,
+  };
 }

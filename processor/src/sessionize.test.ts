@@ -38,7 +38,9 @@ function reference(site: string, visitor: string, events: SessionEvent[]) {
 
 function run(arrivals: SessionEvent[], finalWatermark: number) {
   const started = new Map<number, number>();
-  const s = new Sessionizer(0, (_site, start, delta) => started.set(start, (started.get(start) ?? 0) + delta));
+  const s = new Sessionizer(0, (_site, start, delta) =>
+    started.set(start, (started.get(start) ?? 0) + delta),
+  );
   const rows = [];
   for (const e of arrivals) s.update('shop', 'v1', e);
   rows.push(...s.close(finalWatermark));
@@ -62,12 +64,36 @@ describe('sessionStarts', () => {
 describe('sessionRow', () => {
   it('fills every column from the definition', () => {
     const events = [
-      ev(t0, { type: 'page', path: '/landing', referrer: 'https://news.example/', utmSource: 'news', sdk: 'a' }),
+      ev(t0, {
+        type: 'page',
+        path: '/landing',
+        referrer: 'https://news.example/',
+        utmSource: 'news',
+        sdk: 'a',
+      }),
       ev(t0 + MIN, { type: 'track', name: 'Product Viewed', path: '/p/1', sdk: 'a' }),
       ev(t0 + 2 * MIN, { type: 'track', name: 'Product Added', sdk: 'b' }),
-      ev(t0 + 3 * MIN, { type: 'track', name: 'Order Completed', orderId: 'o1', revenue: 19.99, currency: 'EUR' }),
-      ev(t0 + 4 * MIN, { type: 'track', name: 'Order Completed', orderId: 'o1', revenue: 99, currency: 'EUR' }),
-      ev(t0 + 5 * MIN, { type: 'track', name: 'Order Completed', orderId: 'o2', revenue: 0.01, currency: 'EUR' }),
+      ev(t0 + 3 * MIN, {
+        type: 'track',
+        name: 'Order Completed',
+        orderId: 'o1',
+        revenue: 19.99,
+        currency: 'EUR',
+      }),
+      ev(t0 + 4 * MIN, {
+        type: 'track',
+        name: 'Order Completed',
+        orderId: 'o1',
+        revenue: 99,
+        currency: 'EUR',
+      }),
+      ev(t0 + 5 * MIN, {
+        type: 'track',
+        name: 'Order Completed',
+        orderId: 'o2',
+        revenue: 0.01,
+        currency: 'EUR',
+      }),
       ev(t0 + 6 * MIN, { type: 'page', path: '/thanks' }),
       ev(t0 + 7 * MIN, { type: 'identify', name: null, path: null }),
     ];
@@ -100,10 +126,12 @@ describe('sessionRow', () => {
 
   it('bounce: exactly one page view and no track event; identify is not an interaction', () => {
     expect(sessionRow('s', 'v', 0, [ev(t0)]).is_bounce).toBe(true);
-    expect(sessionRow('s', 'v', 0, [ev(t0), ev(t0 + 1, { type: 'identify', name: null })]).is_bounce).toBe(true);
-    expect(sessionRow('s', 'v', 0, [ev(t0), ev(t0 + 1, { type: 'track', name: 'Element Clicked' })]).is_bounce).toBe(
-      false,
+    expect(sessionRow('s', 'v', 0, [ev(t0), ev(t0 + 1, { type: 'identify', name: null })]).is_bounce).toBe(
+      true,
     );
+    expect(
+      sessionRow('s', 'v', 0, [ev(t0), ev(t0 + 1, { type: 'track', name: 'Element Clicked' })]).is_bounce,
+    ).toBe(false);
     expect(sessionRow('s', 'v', 0, [ev(t0), ev(t0 + 1)]).is_bounce).toBe(false);
     expect(sessionRow('s', 'v', 0, [ev(t0, { type: 'track', name: 'X' })]).is_bounce).toBe(false);
   });
@@ -155,12 +183,15 @@ describe('Sessionizer', () => {
       let t = t0;
       for (let i = 0; i < n; i++) {
         t += Math.floor(random() * (random() < 0.2 ? 3 * SESSION_GAP_MS : SESSION_GAP_MS * 0.5));
-        events.push(ev(t, { type: random() < 0.5 ? 'page' : 'track', name: random() < 0.3 ? 'Product Viewed' : 'X' }));
+        events.push(
+          ev(t, { type: random() < 0.5 ? 'page' : 'track', name: random() < 0.3 ? 'Product Viewed' : 'X' }),
+        );
       }
       // Arrival: mostly in order, some swapped with a neighbour.
       const arrivals = [...events];
       for (let i = 1; i < arrivals.length; i++)
-        if (random() < 0.3) [arrivals[i - 1], arrivals[i]] = [arrivals[i] as SessionEvent, arrivals[i - 1] as SessionEvent];
+        if (random() < 0.3)
+          [arrivals[i - 1], arrivals[i]] = [arrivals[i] as SessionEvent, arrivals[i - 1] as SessionEvent];
       const { rows, started } = run(arrivals, t + 10 * SESSION_GAP_MS);
       expect(rows).toEqual(reference('shop', 'v1', events));
       const net = [...started].filter(([, k]) => k !== 0).map(([s]) => s);

@@ -57,6 +57,30 @@ export function sessionEventOf(row: LakeRow): SessionEvent {
   };
 }
 
+const FIELDS = [
+  't',
+  'r',
+  'id',
+  'type',
+  'name',
+  'path',
+  'referrer',
+  'utmSource',
+  'utmMedium',
+  'utmCampaign',
+  'device',
+  'country',
+  'sdk',
+  'orderId',
+  'revenue',
+  'currency',
+] as const satisfies ReadonlyArray<keyof SessionEvent>;
+type Packed = unknown[];
+export type SessionsSnapshot = Array<[site: string, visitor: string, events: Packed[]]>;
+const pack = (e: SessionEvent): Packed => FIELDS.map((f) => e[f]);
+const unpack = (a: Packed): SessionEvent =>
+  Object.fromEntries(FIELDS.map((f, i) => [f, a[i]])) as unknown as SessionEvent;
+
 /** Event order inside a visitor: event time, then receipt time, then messageId. */
 export function compareEvents(a: SessionEvent, b: SessionEvent): number {
   return a.t - b.t || a.r - b.r || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -69,7 +93,11 @@ export function sessionStarts(events: readonly SessionEvent[]): number[] {
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as SessionEvent;
     const prev = events[i - 1];
-    if (!prev || e.t - prev.t >= SESSION_GAP_MS || e.t - (events[start] as SessionEvent).t >= SESSION_CAP_MS) {
+    if (
+      !prev ||
+      e.t - prev.t >= SESSION_GAP_MS ||
+      e.t - (events[start] as SessionEvent).t >= SESSION_CAP_MS
+    ) {
       start = i;
       starts.push(i);
     }
@@ -182,7 +210,12 @@ export class Sessionizer {
       // In order (the usual case): the last session goes on, or a new one starts.
       events.push(e);
       const start = v.starts[v.starts.length - 1];
-      if (last === undefined || start === undefined || e.t - last.t >= SESSION_GAP_MS || e.t - start >= SESSION_CAP_MS) {
+      if (
+        last === undefined ||
+        start === undefined ||
+        e.t - last.t >= SESSION_GAP_MS ||
+        e.t - start >= SESSION_CAP_MS
+      ) {
         v.starts.push(e.t);
         this.#onStarts(site, e.t, +1);
       }
@@ -239,7 +272,9 @@ export class Sessionizer {
   /** The sessions that became final at this watermark, in (start, visitor) order. */
   close(watermark: number): SessionRow[] {
     const closed: SessionRow[] = [];
-    const due = [...this.#closeIndex.keys()].filter((b) => b * CLOSE_BUCKET_MS <= watermark).sort((a, b) => a - b);
+    const due = [...this.#closeIndex.keys()]
+      .filter((b) => b * CLOSE_BUCKET_MS <= watermark)
+      .sort((a, b) => a - b);
     const keys = new Set<string>();
     for (const b of due) {
       for (const k of this.#closeIndex.get(b) ?? []) keys.add(k);
@@ -267,18 +302,21 @@ export class Sessionizer {
     return { visitors: this.#visitors.size, events };
   }
 
-  snapshot(): Array<{ site: string; visitor: string; events: SessionEvent[] }> {
-    return [...this.#visitors.values()].map(({ site, visitor, events }) => ({ site, visitor, events }));
+  /** Open sessions' events as arrays of field values (a third of the size of objects in JSON). */
+  snapshot(): SessionsSnapshot {
+    return [...this.#visitors.values()].map(({ site, visitor, events }) => [site, visitor, events.map(pack)]);
   }
 
-  static restore(
-    kafkaPartition: number,
-    onStarts: StartsListener,
-    json: ReadonlyArray<{ site: string; visitor: string; events: SessionEvent[] }>,
-  ): Sessionizer {
+  static restore(kafkaPartition: number, onStarts: StartsListener, json: SessionsSnapshot): Sessionizer {
     const s = new Sessionizer(kafkaPartition, onStarts);
-    for (const { site, visitor, events } of json) {
-      const v: Visitor = { site, visitor, events, starts: sessionStarts(events).map((k) => (events[k] as SessionEvent).t) };
+    for (const [site, visitor, packed] of json) {
+      const events = packed.map(unpack);
+      const v: Visitor = {
+        site,
+        visitor,
+        events,
+        starts: sessionStarts(events).map((k) => (events[k] as SessionEvent).t),
+      };
       const key = keyOf(site, visitor);
       s.#visitors.set(key, v);
       s.#index(key, v);
