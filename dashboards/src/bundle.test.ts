@@ -23,6 +23,8 @@ describe('the committed bundle', () => {
     const datasets = new Set(yamlOf('datasets/').map((d) => d.uuid));
     const all = DASHBOARDS.flatMap(chartsOf);
     expect(charts).toHaveLength(all.length);
+    // Titles are unique: the tests find a chart in Superset by its title.
+    expect(new Set(all.map((c) => c.title)).size).toBe(all.length);
     expect(new Set(charts.map((c) => c.uuid)).size).toBe(all.length);
     for (const c of charts) {
       expect(datasets.has(c.dataset_uuid), c.slice_name).toBe(true);
