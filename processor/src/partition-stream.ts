@@ -104,8 +104,8 @@ export class PartitionStream {
     const onStarts = (site: string, start: number, delta: number) =>
       this.#minutes.adjustSessionsStarted(site, start, delta);
     return json
-      ? Sessionizer.restore(this.partition, onStarts, json)
-      : new Sessionizer(this.partition, onStarts);
+      ? Sessionizer.restore(this.partition, onStarts, json, this.settings.allowedLatenessMs)
+      : new Sessionizer(this.partition, onStarts, this.settings.allowedLatenessMs);
   }
 
   /** Event time below which an event is late. */
@@ -239,7 +239,7 @@ export class PartitionStream {
       dedupeIds: d.ids,
       dedupeBytes: d.bytes,
       openMinutes: this.#minutes.size,
-      openSessions: s.visitors,
+      openSessions: s.sessions,
       sessionEvents: s.events,
     };
   }
