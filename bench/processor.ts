@@ -142,16 +142,15 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   log(`consume-only loop: ${fmt(ceiling.eventsPerSecond)} events/s (${ceiling.seconds.toFixed(1)} s)`);
 
   // 2. The processor catching up on the same topic.
-  const env = processorEnv(e, prefix, {
-    PROCESSOR_IDLE_MS: '0',
-    ...(args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args.profile}` } : {}),
-  });
+  const env = processorEnv(e, prefix, { PROCESSOR_IDLE_MS: '0' });
   const schema = env.PROCESSOR_PG_SCHEMA;
   const ends = new Map(
     (await kafka.admin().fetchTopicOffsets(topics.events)).map((o) => [o.partition, BigInt(o.high) - 1n]),
   );
   const started = performance.now();
-  const p = spawnService('processor', join(REPO_ROOT, 'processor', 'src', 'main.ts'), env);
+  const p = spawnService('processor', join(REPO_ROOT, 'processor', 'src', 'main.ts'), env, {
+    nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [],
+  });
   let firstApplied = 0;
   let peak = 0;
   let lastLine = 0;
@@ -347,7 +346,9 @@ async function main() {
     const pool = createPool(e.postgresUrl);
     const hdfs = new WebHdfsClient({ url: e.webhdfsUrl, user: e.hdfsUser });
     const up = await catchUp(e, pool, hdfs);
-    const fresh = args['skip-freshness'] ? { seen: 0, p50: Number.NaN, p95: Number.NaN } : await freshness(e, pool);
+    const fresh = args['skip-freshness']
+      ? { seen: 0, p50: Number.NaN, p95: Number.NaN }
+      : await freshness(e, pool);
     await pool.end();
     const r = up.result;
     const ratio = r.eventsPerSecond / up.ceiling.eventsPerSecond;
