@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     // Writes a V8 CPU profile of the catching-up processor to this folder (node --cpu-prof).
     profile: { type: 'string' },
     'skip-freshness': { type: 'boolean', default: false },
+    // Prints what the processors print.
+    verbose: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(args.events);
@@ -150,6 +152,7 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   const started = performance.now();
   const p = spawnService('processor', join(REPO_ROOT, 'processor', 'src', 'main.ts'), env, {
     nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [],
+    echo: args.verbose,
   });
   let firstApplied = 0;
   let peak = 0;

@@ -60,7 +60,9 @@ async function main() {
   const drop = (partition: number, why: string) => {
     if (tasks.delete(partition)) log(`p${partition}: ${why}`);
   };
-  const onFailure = (partition: number, err: unknown) => {
+  /** A task failed (or was fenced): forget it, unless a newer task has replaced it meanwhile. */
+  const onFailure = (partition: number, err: unknown, task?: Promise<PartitionTask>) => {
+    if (task !== undefined && tasks.get(partition) !== task) return;
     if (err instanceof FencedError) {
       fenced.set(partition, Date.now());
       drop(partition, `fenced: another processor owns it now (${err.message})`);
@@ -82,6 +84,15 @@ async function main() {
   };
 
   let consumer: Awaited<ReturnType<typeof startConsumer>> | undefined;
+  /** Once a commit is durable on HDFS, the Kafka offset follows; the consumer never waits for it. */
+  const whenCommitted = (task: PartitionTask, commit: Promise<Committed> | null) => {
+    if (commit === null) return;
+    const pending = tasks.get(task.partition);
+    commit.then(
+      (done) => commitKafka(task, done),
+      (err: unknown) => onFailure(task.partition, err, pending),
+    );
+  };
   const commitKafka = async (task: PartitionTask, done: Committed | null) => {
     if (done === null) return;
     const { offset } = done;
@@ -128,7 +139,7 @@ async function main() {
             `${r.applied} applied (${r.duplicates} duplicate, ${r.late} late), ${r.deadLettered} dead-lettered`,
         );
       }
-      if (task.commitDue()) await commitKafka(task, await task.commitIfDue());
+      whenCommitted(task, task.commitIfDue());
     } catch (err) {
       onFailure(batch.partition, err);
       throw err; // nothing is committed; the batch comes again to the next owner or task
@@ -183,11 +194,11 @@ async function main() {
           if (task.quietFor(config.idleMs)) {
             ends ??= await endOffsets();
             const end = ends.get(partition);
-            if (end !== undefined) await commitKafka(task, await task.idle(config.idleMs, end));
+            if (end !== undefined) whenCommitted(task, task.idle(config.idleMs, end));
           }
-          await commitKafka(task, await task.commitIfDue());
+          whenCommitted(task, task.commitIfDue());
         } catch (err) {
-          onFailure(partition, err);
+          onFailure(partition, err, pending);
         }
       }
     } finally {

@@ -3,12 +3,16 @@
 //
 //   handle(messages)  decode -> dead letters | PartitionStream.apply -> lake buffer; advance
 //   flush()           changed rows -> PostgreSQL (fenced by epoch); closed sessions -> lake buffer
-//   commit()          flush, then lake files + state checkpoint in one commit-log entry (HDFS);
-//                     returns the offset the consumer may commit to Kafka
+//   commit            flush, then lake files + state checkpoint in one commit-log entry (HDFS);
+//                     resolves with the offset the consumer may commit to Kafka
 //
-// Every step of a task is serialised by `#exclusive`, so the timer and the consumer never interleave.
-// After any failure the task is thrown away and a fresh one claims the partition again from its
-// last checkpoint; nothing half-applied survives.
+// The state is only touched synchronously, so nothing interleaves with it. A commit takes its
+// snapshot, its rows and its lake files in one synchronous step and then writes them in the
+// background while the next messages are handled: the consumer never waits for HDFS. Writes keep
+// their order: PostgreSQL writes one after the other (a later flush never lands before an earlier
+// one), commits one at a time, and a commit's log entry only after its own PostgreSQL write and
+// the dead letters of its offsets were acknowledged. After any failure the task is thrown away and a
+// fresh one claims the partition again from its last checkpoint; nothing half-applied survives.
 import type { IncomingBatch, OutgoingMessage } from '@clickstream/infra/kafka';
 import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { DEAD_LETTER_HEADERS, type LakeLayout, type Topics, toLakeRow } from '@clickstream/schema';
@@ -67,9 +71,20 @@ export class PartitionTask {
   readonly #now: () => number;
   /** Last offset durable in the lake and checkpoint. */
   committed: bigint;
+  /** Last offset a commit was started for (>= committed). */
+  #committing: bigint;
   #firstUncommittedAt: number | null = null;
   #lastMessageAt: number;
-  #chain: Promise<unknown> = Promise.resolve();
+  /** PostgreSQL writes, in order. */
+  #writes: Promise<unknown> = Promise.resolve();
+  /** The commit in flight, if any. */
+  #commit: Promise<Committed> | null = null;
+  /** A commit that must be durable before more messages are applied (an idle watermark raise). */
+  #barrier: Promise<unknown> | null = null;
+  /** Dead-letter sends not yet acknowledged. */
+  readonly #deadLetters = new Set<Promise<unknown>>();
+  /** Set when a background write failed: the task is finished, callers must claim again. */
+  #failure: unknown = null;
   /** Applied/committed offsets as last written to PostgreSQL (a flush without news is skipped). */
   #writtenPosition = '';
 
@@ -90,6 +105,7 @@ export class PartitionTask {
     this.#lake = new LakeWriter(deps.lake, partition, deps.settings);
     this.#now = deps.now ?? Date.now;
     this.committed = stream.offset;
+    this.#committing = stream.offset;
     this.#lastMessageAt = this.#now();
   }
 
@@ -110,17 +126,24 @@ export class PartitionTask {
     return this.#stream.offset;
   }
 
-  #exclusive<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.#chain.then(step);
-    this.#chain = run.catch(() => {});
-    return run;
+  #check(): void {
+    if (this.#failure !== null) throw this.#failure;
   }
 
-  handle(batch: IncomingBatch): Promise<HandleResult> {
-    return this.#exclusive(() => this.#handle(batch));
+  /** Runs a background write; its failure finishes the task. */
+  #background<T>(write: Promise<T>): Promise<T> {
+    write.catch((err: unknown) => {
+      this.#failure ??= err;
+    });
+    return write;
   }
 
-  async #handle({ messages }: IncomingBatch): Promise<HandleResult> {
+  async handle({ messages }: IncomingBatch): Promise<HandleResult> {
+    this.#check();
+    if (this.#barrier) await this.#barrier;
+    // Far behind on commits (HDFS slower than Kafka): wait for the one in flight.
+    if (this.#commit && this.#lake.buffered >= 3 * this.#deps.settings.commitRows) await this.#commit;
+    this.#check();
     let applied = 0;
     let skipped = 0;
     let duplicates = 0;
@@ -157,12 +180,16 @@ export class PartitionTask {
       if (outcome === 'late') late++;
       this.#lake.addEvent(offset, row);
     }
-    // Dead letters are acknowledged before the offsets they came from can be committed.
-    if (dead.length > 0) await this.#deps.deadLetters.send(this.#deps.topics.deadLetter, dead);
     if (applied + dead.length > 0) {
       this.#stream.advance();
       this.#lastMessageAt = this.#now();
       this.#firstUncommittedAt ??= this.#now();
+    }
+    // Dead letters must be acknowledged before the offsets they came from are committed.
+    if (dead.length > 0) {
+      const sent = this.#deps.deadLetters.send(this.#deps.topics.deadLetter, dead);
+      this.#deadLetters.add(sent);
+      await sent.finally(() => this.#deadLetters.delete(sent));
     }
     return { applied, skipped, deadLettered: dead.length, duplicates, late };
   }
@@ -176,77 +203,107 @@ export class PartitionTask {
    * An idle partition: no message for `idleMs` and nothing unread in Kafka (`endOffset` is the
    * partition's next offset), so its watermark follows the clock (latest possible event time
    * minus the allowed lateness), closing what the events alone would leave open forever. A
-   * partition behind (a rebalance paused fetching) is not idle. Committed at once, so a replay
-   * never sees events on either side of the raise in a different order.
+   * partition behind (a rebalance paused fetching) is not idle. The raise is committed before
+   * another message is applied, so a replay never sees events on either side of it in a different
+   * order.
    */
-  idle(idleMs: number, endOffset: bigint): Promise<Committed | null> {
-    return this.#exclusive(async () => {
-      if (!this.quietFor(idleMs) || this.#stream.offset + 1n < endOffset) return null;
-      if (!this.#stream.raiseWatermark(this.#now() - this.#deps.settings.allowedLatenessMs)) return null;
-      this.#stream.advance();
-      this.#firstUncommittedAt ??= this.#now();
-      return this.#commit();
+  idle(idleMs: number, endOffset: bigint): Promise<Committed> | null {
+    this.#check();
+    if (this.#commit || !this.quietFor(idleMs) || this.#stream.offset + 1n < endOffset) return null;
+    if (!this.#stream.raiseWatermark(this.#now() - this.#deps.settings.allowedLatenessMs)) return null;
+    this.#stream.advance();
+    this.#firstUncommittedAt ??= this.#now();
+    const done = this.#startCommit();
+    this.#barrier = done.finally(() => {
+      this.#barrier = null;
     });
+    return done;
   }
 
+  /** Writes the changed rows to PostgreSQL; resolves once they are written. */
   flush(): Promise<void> {
-    return this.#exclusive(() => this.#flush(false));
+    this.#check();
+    return this.#background(this.#flush(false));
   }
 
-  async #flush(prune: boolean): Promise<void> {
+  /** Takes the changed rows now and queues their write after the earlier ones. */
+  #flush(prune: boolean): Promise<void> {
     const changes = this.#stream.takeChanges();
     for (const s of changes.sessions) this.#lake.addSession(this.#stream.offset, s);
     const position = `${this.#stream.offset}/${this.committed}`;
     const unchanged = Object.values(changes).every((rows) => rows.length === 0);
-    if (unchanged && !prune && position === this.#writtenPosition) return;
+    if (unchanged && !prune && position === this.#writtenPosition) return this.#writes.then(() => {});
     this.#writtenPosition = position;
     const stats = this.#stream.stats();
-    await this.#deps.sink.write(
-      this.topic,
-      this.partition,
-      this.epoch,
-      changes,
-      {
-        appliedOffset: this.#stream.offset,
-        committedOffset: this.committed,
-        watermark: this.#stream.watermark,
-        maxEventTime: this.#stream.maxEventTime,
-        totals: this.#stream.totals,
-        dedupeIds: stats.dedupeIds,
-        dedupeBytes: stats.dedupeBytes,
-        openSessions: stats.openSessions,
-      },
-      prune && Number.isFinite(this.#stream.watermark) ? this.#stream.watermark - DAY_MS : null,
+    const figures = {
+      appliedOffset: this.#stream.offset,
+      committedOffset: this.committed,
+      watermark: this.#stream.watermark,
+      maxEventTime: this.#stream.maxEventTime,
+      totals: { ...this.#stream.totals },
+      dedupeIds: stats.dedupeIds,
+      dedupeBytes: stats.dedupeBytes,
+      openSessions: stats.openSessions,
+    };
+    const pruneBefore =
+      prune && Number.isFinite(this.#stream.watermark) ? this.#stream.watermark - DAY_MS : null;
+    const write = this.#writes.then(() =>
+      this.#deps.sink.write(this.topic, this.partition, this.epoch, changes, figures, pruneBefore),
     );
+    this.#writes = write.catch(() => {});
+    return write;
   }
 
   /** Whether enough waits (rows or time) for a commit. */
   commitDue(): boolean {
-    if (this.#firstUncommittedAt === null) return false;
+    if (this.#firstUncommittedAt === null || this.#commit) return false;
     const { commitMs, commitRows } = this.#deps.settings;
     return this.#lake.buffered >= commitRows || this.#now() - this.#firstUncommittedAt >= commitMs;
   }
 
-  /** Commits when due; returns the offset now durable, or null when nothing was committed. */
-  commitIfDue(): Promise<Committed | null> {
-    return this.#exclusive(async () => (this.commitDue() ? this.#commit() : null));
+  /** Starts a commit when due; resolves when it is durable (null: nothing was due). */
+  commitIfDue(): Promise<Committed> | null {
+    this.#check();
+    return this.commitDue() ? this.#startCommit() : null;
   }
 
-  /** Commits whatever was applied (shutdown). */
-  commitNow(): Promise<Committed | null> {
-    return this.#exclusive(async () => (this.#stream.offset > this.committed ? this.#commit() : null));
+  /** Commits whatever was applied (shutdown), after the commit in flight. */
+  async commitNow(): Promise<Committed | null> {
+    this.#check();
+    if (this.#commit) await this.#commit;
+    return this.#stream.offset > this.committed ? this.#startCommit() : null;
   }
 
-  async #commit(): Promise<Committed> {
-    // PostgreSQL first: it then holds at least what the checkpoint will say.
-    await this.#flush(true);
+  /**
+   * Takes everything the commit needs in one synchronous step (rows for PostgreSQL, the lake
+   * files, the state snapshot, the offset), then writes in the background: PostgreSQL first (it
+   * then holds at least what the checkpoint will say), the dead letters acknowledged, then the
+   * commit-log entry with the files and the state.
+   */
+  #startCommit(): Promise<Committed> {
+    const pgWrite = this.#flush(true);
     const files = this.#lake.take();
+    const state = this.#stream.snapshot();
     const offset = this.#stream.offset;
-    const from = this.committed + 1n;
-    await this.#log.commit(offset, this.#stream.snapshot(), files);
-    this.committed = offset;
+    const from = this.#committing + 1n;
+    this.#committing = offset;
     this.#firstUncommittedAt = null;
-    return { from, offset, files: files.length, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0) };
+    const deadLetters = [...this.#deadLetters];
+    const previous = this.#commit ?? Promise.resolve();
+    const commit = (async (): Promise<Committed> => {
+      await previous;
+      await pgWrite;
+      await Promise.all(deadLetters);
+      await this.#log.commit(offset, state, files);
+      this.committed = offset;
+      return { from, offset, files: files.length, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0) };
+    })();
+    this.#commit = commit;
+    const settle = () => {
+      if (this.#commit === commit) this.#commit = null;
+    };
+    commit.then(settle, settle);
+    return this.#background(commit);
   }
 
   /** Rows waiting for the lake, open files: for progress lines. */
