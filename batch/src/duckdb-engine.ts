@@ -22,6 +22,7 @@ const TYPES = {
   int32: 'INTEGER',
   double: 'DOUBLE',
   boolean: 'BOOLEAN',
+  decimal: 'DECIMAL(18,6)',
 } as const;
 
 export interface DuckDbOptions {

@@ -50,6 +50,7 @@ const TYPES = {
   int32: 'INT',
   double: 'DOUBLE',
   boolean: 'BOOLEAN',
+  decimal: 'DECIMAL(18,6)',
 } as const;
 
 const STARTUP_TIMEOUT_MS = 300_000;

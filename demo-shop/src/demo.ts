@@ -1,7 +1,7 @@
-// `npm run demo`: the whole pipeline on this machine. Starts Kafka and HDFS (unless already up),
-// the collector and the processor as child processes and the shop in this process, prints where
-// to look, and on Ctrl-C stops everything it started. Kafka and HDFS are stopped unless all three
-// of their processes were running before the demo started.
+// `npm run demo`: the whole pipeline on this machine. Starts Kafka, HDFS and PostgreSQL (unless
+// already up), the collector and the processor as child processes and the shop in this process,
+// prints where to look, and on Ctrl-C stops everything it started. The local services are stopped
+// unless all of their processes were running before the demo started.
 //
 // Environment: SHOP_PORT (8080), COLLECTOR_PORT (8081), TOPIC_PREFIX (clickstream),
 // LAKE_ROOT (/clickstream), plus the infra variables (infra/README.md).
@@ -46,7 +46,7 @@ async function main() {
     // Processor first: it commits what it has written; then the collector drains and flushes.
     for (const s of [...services].reverse()) await s.stop();
     if (startedInfra) await infraDown(infra, (line) => log(line));
-    else log('Kafka and HDFS were already running before the demo; left running');
+    else log('Kafka, HDFS and PostgreSQL were already running before the demo; left running');
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -96,7 +96,8 @@ async function main() {
     Parquet lake  hdfs://${lake.eventsDir}/dt=YYYY-MM-DD/hour=HH/*.parquet
                   browse: ${lakeUrl}
     daily CSVs    npm run batch -- --date ${today}   ->  out/${today}/*.csv
-    logs          ${join(infra.stateDir, 'logs')} (Kafka, HDFS); collector and processor print here
+    PostgreSQL    ${up.postgresUrl}
+    logs          ${join(infra.stateDir, 'logs')} (Kafka, HDFS, PostgreSQL); collector and processor print here
 
   Events reach the lake a few seconds after a click. Ctrl-C stops what this command started.
 `);

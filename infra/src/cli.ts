@@ -15,6 +15,7 @@ async function main(command: string | undefined): Promise<void> {
       const up = await infraUp(config, log);
       log(`Kafka    ${up.kafkaBrokers.join(',')}`);
       log(`WebHDFS  ${up.webhdfsUrl}/webhdfs/v1/   (NameNode RPC ${up.hdfsUri})`);
+      log(`Postgres ${up.postgresUrl}`);
       log(`data and logs in ${config.stateDir}`);
       return;
     }
@@ -33,7 +34,9 @@ async function main(command: string | undefined): Promise<void> {
         const state = s.pid === null ? 'stopped' : `running  pid ${s.pid}  rss ${s.rssMiB} MiB`;
         console.log(`${s.role.padEnd(9)} ${state.padEnd(36)} log ${s.logFile}`);
       }
-      console.log(`kafka ${endpoints.kafkaBrokers.join(',')}  webhdfs ${endpoints.webhdfsUrl}`);
+      console.log(
+        `kafka ${endpoints.kafkaBrokers.join(',')}  webhdfs ${endpoints.webhdfsUrl}  postgres ${endpoints.postgresUrl}`,
+      );
       return;
     }
     default:

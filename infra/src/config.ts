@@ -10,6 +10,9 @@
 //   HDFS_DATANODE_HTTP_PORT    9864           DataNode HTTP (WebHDFS redirects writes here)
 //   HDFS_DATANODE_IPC_PORT     9867           DataNode IPC
 //   HDFS_USER                  clickstream    user.name sent to WebHDFS (permissions are off)
+//   POSTGRES_PORT              5432           PostgreSQL on 127.0.0.1 (its unix socket: $INFRA_DIR/postgres/socket)
+//   POSTGRES_OS_USER           nobody         system user PostgreSQL runs as when infra runs as root
+//                                             (PostgreSQL refuses root); otherwise it runs as you
 //   INFRA_MAVEN_REPO           (Maven's)      a Maven repository mirror to fetch jars from
 //   INFRA_MAVEN_LOCAL_REPO     (~/.m2)        Maven's local repository
 //   INFRA_READY_TIMEOUT_MS     120000         how long `up` waits for the services to be ready
@@ -39,6 +42,8 @@ export interface InfraConfig {
   readonly kafka: KafkaPorts;
   readonly hdfs: HdfsPorts;
   readonly hdfsUser: string;
+  readonly postgresPort: number;
+  readonly postgresOsUser: string;
   readonly javaHome: string | undefined;
   readonly mavenRepo: string | undefined;
   readonly mavenLocalRepo: string | undefined;
@@ -51,6 +56,9 @@ export const DEFAULTS = {
   kafka: { broker: 9092, controller: 9093 },
   hdfs: { namenodeRpc: 8020, namenodeHttp: 9870, datanode: 9866, datanodeHttp: 9864, datanodeIpc: 9867 },
   hdfsUser: 'clickstream',
+  postgresPort: 5432,
+  // Exists on every Linux system, so nothing is created on the machine; see infra/README.md.
+  postgresOsUser: 'nobody',
   readyTimeoutMs: 120_000,
 } as const;
 
@@ -63,6 +71,7 @@ export const PORT_VARIABLES = {
   'hdfs.datanode': 'HDFS_DATANODE_PORT',
   'hdfs.datanodeHttp': 'HDFS_DATANODE_HTTP_PORT',
   'hdfs.datanodeIpc': 'HDFS_DATANODE_IPC_PORT',
+  postgres: 'POSTGRES_PORT',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -91,6 +100,15 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function osUser(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'root' || raw === '0') {
+    throw new InfraError(`${name}=${raw}: PostgreSQL refuses to run as root; name an unprivileged user`);
+  }
+  return raw;
+}
+
 /** Parses the environment once. Overrides (used by tests) win over the environment. */
 export function readInfraConfig(env: Env = process.env, overrides: Partial<InfraConfig> = {}): InfraConfig {
   const config: InfraConfig = {
@@ -108,18 +126,26 @@ export function readInfraConfig(env: Env = process.env, overrides: Partial<Infra
       datanodeIpc: port(env, 'HDFS_DATANODE_IPC_PORT', DEFAULTS.hdfs.datanodeIpc),
     },
     hdfsUser: env.HDFS_USER || DEFAULTS.hdfsUser,
+    postgresPort: port(env, 'POSTGRES_PORT', DEFAULTS.postgresPort),
+    postgresOsUser: osUser(env, 'POSTGRES_OS_USER', DEFAULTS.postgresOsUser),
     javaHome: env.JAVA_HOME || undefined,
     mavenRepo: env.INFRA_MAVEN_REPO || undefined,
     mavenLocalRepo: env.INFRA_MAVEN_LOCAL_REPO ? resolve(env.INFRA_MAVEN_LOCAL_REPO) : undefined,
     readyTimeoutMs: positiveInt(env, 'INFRA_READY_TIMEOUT_MS', DEFAULTS.readyTimeoutMs),
     ...overrides,
   };
-  const ports = [...Object.values(config.kafka), ...Object.values(config.hdfs)];
+  const ports = [...Object.values(config.kafka), ...Object.values(config.hdfs), config.postgresPort];
   const dup = ports.find((p, i) => ports.indexOf(p) !== i);
   if (dup !== undefined)
     throw new InfraError(`port ${dup} is configured twice; give each service its own port`);
   return config;
 }
+
+/**
+ * The role, its password and its database, created on first start. A local development instance
+ * on 127.0.0.1 only, so a known password is fine (and lets Superset and psql connect by URL).
+ */
+export const POSTGRES_ROLE = 'clickstream';
 
 /** Where a running instance can be reached. */
 export interface Endpoints {
@@ -127,6 +153,8 @@ export interface Endpoints {
   readonly webhdfsUrl: string;
   readonly hdfsUri: string;
   readonly hdfsUser: string;
+  /** The `clickstream` role's database, over TCP (what services get as POSTGRES_URL). */
+  readonly postgresUrl: string;
 }
 
 export function endpointsOf(config: InfraConfig): Endpoints {
@@ -135,5 +163,6 @@ export function endpointsOf(config: InfraConfig): Endpoints {
     webhdfsUrl: `http://127.0.0.1:${config.hdfs.namenodeHttp}`,
     hdfsUri: `hdfs://127.0.0.1:${config.hdfs.namenodeRpc}`,
     hdfsUser: config.hdfsUser,
+    postgresUrl: `postgres://${POSTGRES_ROLE}:${POSTGRES_ROLE}@127.0.0.1:${config.postgresPort}/${POSTGRES_ROLE}`,
   };
 }

@@ -1,8 +1,9 @@
-// up / down / status of one local instance (Kafka + HDFS). `up` is idempotent: running services are
+// up / down / status of one local instance (Kafka + HDFS + PostgreSQL). `up` is idempotent: running services are
 // left alone. `down` stops only the processes whose pid files and command-line markers are ours.
 import { type Endpoints, endpointsOf, type InfraConfig } from './config.ts';
 import { hdfsProcesses, prepareHdfs } from './hdfs-server.ts';
 import { kafkaProcess, type Prepared, prepareKafka } from './kafka-server.ts';
+import { postgresProcess, preparePostgres } from './postgres-server.ts';
 import { checkJava } from './prereqs.ts';
 import { type ManagedProcess, rssMiB, runningPid, stopProcess } from './processes.ts';
 
@@ -10,7 +11,7 @@ export type Log = (line: string) => void;
 
 function allProcesses(config: InfraConfig): ManagedProcess[] {
   const { namenode, datanode } = hdfsProcesses(config);
-  return [kafkaProcess(config), namenode, datanode];
+  return [kafkaProcess(config), namenode, datanode, postgresProcess(config)];
 }
 
 async function timed(name: string, log: Log, service: Prepared): Promise<number> {
@@ -23,20 +24,22 @@ async function timed(name: string, log: Log, service: Prepared): Promise<number>
 
 export interface UpResult extends Endpoints {
   /** Seconds until each service was ready (0 when it was already running). */
-  readonly seconds: { readonly kafka: number; readonly hdfs: number };
+  readonly seconds: { readonly kafka: number; readonly hdfs: number; readonly postgres: number };
 }
 
 /** Starts whatever is not running yet and waits until everything is ready. */
 export async function infraUp(config: InfraConfig, log: Log = () => {}): Promise<UpResult> {
   checkJava(config.javaHome);
-  // Check and set up both before starting either, then start both in parallel.
+  // Check and set up all before starting any, then start them in parallel.
   const kafkaService = await prepareKafka(config, log);
   const hdfsService = await prepareHdfs(config, log);
-  const [kafka, hdfs] = await Promise.all([
+  const postgresService = await preparePostgres(config, log);
+  const [kafka, hdfs, postgres] = await Promise.all([
     timed('Kafka', log, kafkaService),
     timed('HDFS', log, hdfsService),
+    timed('PostgreSQL', log, postgresService),
   ]);
-  return { ...endpointsOf(config), seconds: { kafka, hdfs } };
+  return { ...endpointsOf(config), seconds: { kafka, hdfs, postgres } };
 }
 
 /** Starts only Kafka (benchmarks and fault tests that need no HDFS); idempotent like `infraUp`. */
@@ -52,14 +55,29 @@ export async function kafkaDown(config: InfraConfig, log: Log = () => {}): Promi
   return stopped;
 }
 
-/** Stops the processes this instance started (DataNode first, Kafka in parallel). */
+/** Starts only PostgreSQL (tests of the database code need nothing else); idempotent. */
+export async function postgresUp(config: InfraConfig, log: Log = () => {}): Promise<number> {
+  return timed('PostgreSQL', log, await preparePostgres(config, log));
+}
+
+/** Stops only this instance's PostgreSQL (its data stays); returns whether it was running. */
+export async function postgresDown(config: InfraConfig, log: Log = () => {}): Promise<boolean> {
+  const stopped = await stopProcess(postgresProcess(config));
+  if (stopped) log('stopped postgres');
+  return stopped;
+}
+
+/** Stops the processes this instance started (DataNode first; Kafka and PostgreSQL in parallel). */
 export async function infraDown(config: InfraConfig, log: Log = () => {}): Promise<void> {
   const { namenode, datanode } = hdfsProcesses(config);
-  const kafka = kafkaProcess(config);
   const stop = async (p: ManagedProcess) => {
     if (await stopProcess(p)) log(`stopped ${p.role}`);
   };
-  await Promise.all([stop(kafka), stop(datanode).then(() => stop(namenode))]);
+  await Promise.all([
+    stop(kafkaProcess(config)),
+    stop(postgresProcess(config)),
+    stop(datanode).then(() => stop(namenode)),
+  ]);
 }
 
 export interface ProcessStatus {

@@ -278,15 +278,31 @@ export interface ConsumeOptions {
   /** Where a group with no committed offset starts (default: the earliest message). */
   readonly fromBeginning?: boolean;
   /**
-   * Handles one batch from one partition. Offsets are committed after it resolves; if it throws,
-   * nothing is committed and the batch is delivered again (at-least-once).
+   * Handles one batch from one partition. Offsets are committed after it resolves (unless
+   * `manualCommit`); if it throws, nothing is committed and the batch is delivered again.
    */
   readonly handleBatch: (batch: IncomingBatch) => Promise<void>;
   readonly sessionTimeoutMs?: number;
+  /**
+   * The consumer moves on after each handled batch but commits nothing by itself: the caller
+   * commits with `RunningConsumer.commit` once the batch's effects are durable (the processor
+   * commits after its lake commit, which spans many batches).
+   */
+  readonly manualCommit?: boolean;
+  /** Batches of different partitions handled at the same time (default 1). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Called after each group join with this member's partitions per topic. */
+  readonly onAssignment?: (assignment: Readonly<Record<string, readonly number[]>>) => void;
 }
 
 export interface RunningConsumer {
   readonly consumer: Consumer;
+  /** Commits `offset` as the next offset to read (manualCommit). */
+  commit(topic: string, partition: number, offset: bigint): Promise<void>;
+  /** Reads a partition from `offset` on (the next batch starts there). */
+  seek(topic: string, partition: number, offset: bigint): void;
+  /** Stops fetching new batches; the member stays in the group, so offsets can still be committed. */
+  pause(): void;
   stop(): Promise<void>;
 }
 
@@ -297,20 +313,33 @@ export async function startConsumer(kafka: Kafka, opts: ConsumeOptions): Promise
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     allowAutoTopicCreation: false,
   });
+  if (opts.onAssignment) {
+    const onAssignment = opts.onAssignment;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => onAssignment(e.payload.memberAssignment));
+  }
   await consumer.connect();
   await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
     eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       await opts.handleBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
       resolveOffset(batch.lastOffset());
+      if (opts.manualCommit) return;
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
     },
   });
-  return { consumer, stop: () => consumer.disconnect() };
+  return {
+    consumer,
+    commit: (topic, partition, offset) =>
+      consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]),
+    seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: offset.toString() }),
+    pause: () => consumer.pause(opts.topics.map((topic) => ({ topic }))),
+    stop: () => consumer.disconnect(),
+  };
 }
 
 /** Header values as strings (kafkajs gives Buffers). */

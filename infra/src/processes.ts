@@ -1,6 +1,8 @@
-// Starting and stopping the JVMs. Each process is started detached with its output in a log file
-// and its pid in a pid file. A marker on its command line (`-Dclickstream.infra=<role>@<stateDir>`)
-// lets `down` and `status` recognise it, so a recycled pid never makes us stop someone else's process.
+// Starting and stopping the services' processes (the JVMs and PostgreSQL). Each process is started
+// detached with its output in a log file and its pid in a pid file. A marker argument on its command
+// line (`-Dclickstream.infra=<role>@<stateDir>` for a JVM, `-c clickstream.infra=<role>@<stateDir>`
+// for PostgreSQL) lets `down` and `status` recognise it, so a recycled pid never makes us stop
+// someone else's process.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -8,26 +10,40 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from './errors.ts';
 
 export interface ManagedProcess {
-  /** Short role name: `kafka`, `namenode`, `datanode`. */
+  /** Short role name: `kafka`, `namenode`, `datanode`, `postgres`. */
   readonly role: string;
   readonly pidFile: string;
   readonly logFile: string;
-  /** The JVM option that marks the process as ours. */
+  /** The command-line argument (matched exactly) that marks the process as ours. */
   readonly marker: string;
+  /** Signals that ask for a clean shutdown, sent in turn (each given the grace period) before SIGKILL. */
+  readonly stopSignals: readonly NodeJS.Signals[];
 }
 
-export function managedProcess(role: string, stateDir: string): ManagedProcess {
+export interface ProcessKind {
+  /** Put before `clickstream.infra=<role>@<stateDir>` to make the marker: `-D` for a JVM option. */
+  readonly markerPrefix: string;
+  readonly stopSignals: readonly NodeJS.Signals[];
+}
+
+/** A JVM: the marker is a system property, SIGTERM runs its shutdown hooks. */
+export const JVM: ProcessKind = { markerPrefix: '-D', stopSignals: ['SIGTERM'] };
+
+export function managedProcess(role: string, stateDir: string, kind: ProcessKind = JVM): ManagedProcess {
   return {
     role,
     pidFile: `${stateDir}/run/${role}.pid`,
     logFile: `${stateDir}/logs/${role}.log`,
-    marker: `-Dclickstream.infra=${role}@${stateDir}`,
+    marker: `${kind.markerPrefix}clickstream.infra=${role}@${stateDir}`,
+    stopSignals: kind.stopSignals,
   };
 }
 
-function cmdlineOf(pid: number): string | null {
+/** The process's arguments, or null when it does not exist ([] for a zombie). */
+function argvOf(pid: number): string[] | null {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw === '' ? [] : raw.replace(/\0$/, '').split('\0');
   } catch {
     return null;
   }
@@ -37,30 +53,44 @@ function cmdlineOf(pid: number): string | null {
 export function runningPid(p: ManagedProcess): number | null {
   if (!existsSync(p.pidFile)) return null;
   const pid = Number(readFileSync(p.pidFile, 'utf8').trim());
-  const cmdline = Number.isInteger(pid) && pid > 0 ? cmdlineOf(pid) : null;
-  if (cmdline?.includes(p.marker)) return pid;
+  const argv = Number.isInteger(pid) && pid > 0 ? argvOf(pid) : null;
+  // Exact match: instance `.infra/a` must not claim the processes of `.infra/ab`.
+  if (argv?.includes(p.marker)) return pid;
   rmSync(p.pidFile, { force: true });
   return null;
 }
 
-/** Starts `java <args>` detached, appending its output to the log file. Returns the pid. */
-export function startJava(
+export interface StartOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Run as this user and group (only root can); the log file is opened here and inherited. */
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/**
+ * Starts `command <args>` detached (its own session, so it outlives `infra up`), appending its
+ * output to the log file. `args` must contain the marker. Returns the pid.
+ */
+export function startDetached(
   p: ManagedProcess,
-  java: string,
-  jvmArgs: string[],
-  env?: NodeJS.ProcessEnv,
+  command: string,
+  args: readonly string[],
+  opts: StartOptions = {},
 ): number {
+  if (!args.includes(p.marker)) throw new Error(`the ${p.role} command line lacks its marker ${p.marker}`);
   mkdirSync(dirname(p.pidFile), { recursive: true });
   mkdirSync(dirname(p.logFile), { recursive: true });
   const out = openSync(p.logFile, 'a');
   try {
     writeFileSync(out, `\n==== ${new Date().toISOString()} starting ${p.role} ====\n`);
-    const child = spawn(java, [p.marker, ...jvmArgs], {
+    const child = spawn(command, args, {
       detached: true,
       stdio: ['ignore', out, out],
-      env: env ?? process.env,
+      env: opts.env ?? process.env,
+      uid: opts.uid,
+      gid: opts.gid,
     });
-    if (child.pid === undefined) throw new Error(`could not start ${java}`);
+    if (child.pid === undefined) throw new Error(`could not start ${command}`);
     child.unref();
     writeFileSync(p.pidFile, `${child.pid}\n`);
     return child.pid;
@@ -69,27 +99,45 @@ export function startJava(
   }
 }
 
+/** Starts `java <jvmArgs>` detached with the marker as its first option. Returns the pid. */
+export function startJava(
+  p: ManagedProcess,
+  java: string,
+  jvmArgs: string[],
+  env?: NodeJS.ProcessEnv,
+): number {
+  return startDetached(p, java, [p.marker, ...jvmArgs], { env });
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     // A zombie still answers kill(0); its /proc entry has no cmdline.
-    return (cmdlineOf(pid) ?? '') !== '';
+    return (argvOf(pid) ?? []).length > 0;
   } catch {
     return false;
   }
 }
 
-/** SIGTERM (a clean shutdown), then SIGKILL after `graceMs`. Returns whether it was running. */
+/**
+ * Asks for a clean shutdown with the process's stop signals in turn, each given `graceMs`, then
+ * SIGKILL. Returns whether it was running.
+ */
 export async function stopProcess(p: ManagedProcess, graceMs = 20_000): Promise<boolean> {
   const pid = runningPid(p);
   if (pid === null) return false;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(100);
-  if (alive(pid)) {
-    process.kill(pid, 'SIGKILL');
-    while (alive(pid)) await sleep(50);
+  for (const signal of [...p.stopSignals, 'SIGKILL' as const]) {
+    if (!alive(pid)) break;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      break; // It exited between the check and the signal.
+    }
+    const deadline = Date.now() + graceMs;
+    while (alive(pid) && Date.now() < deadline) await sleep(100);
   }
+  // SIGKILL gives no grace: wait until it is gone, however long that takes.
+  while (alive(pid)) await sleep(50);
   rmSync(p.pidFile, { force: true });
   return true;
 }

@@ -1,6 +1,6 @@
-// Global setup of the `integration` test project: starts a private Kafka + HDFS instance through
-// infra/ (its own state folder and free ports, so a running demo instance is never touched), hands
-// its endpoints to the tests with `inject('infra')`, and stops it afterwards.
+// Global setup of the `integration` test project: starts a private Kafka + HDFS + PostgreSQL
+// instance through infra/ (its own state folder and free ports, so a running demo instance is never
+// touched), hands its endpoints to the tests with `inject('infra')`, and stops it afterwards.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -23,8 +23,8 @@ export async function freePorts(n: number): Promise<number[]> {
 
 /** A config for a private instance under .infra/<name>, on free ports. */
 export async function privateInstance(name: string) {
-  const [broker, controller, namenodeRpc, namenodeHttp, datanode, datanodeHttp, datanodeIpc] =
-    await freePorts(7);
+  const [broker, controller, namenodeRpc, namenodeHttp, datanode, datanodeHttp, datanodeIpc, postgres] =
+    await freePorts(8);
   return readInfraConfig(process.env, {
     stateDir: join(REPO_ROOT, '.infra', name),
     kafka: { broker: broker!, controller: controller! },
@@ -35,6 +35,7 @@ export async function privateInstance(name: string) {
       datanodeHttp: datanodeHttp!,
       datanodeIpc: datanodeIpc!,
     },
+    postgresPort: postgres!,
   });
 }
 
@@ -46,7 +47,7 @@ export default async function setup(project: TestProject) {
   await infraDown(config);
   rmSync(config.stateDir, { recursive: true, force: true });
 
-  log(`starting real Kafka and HDFS for the tests (state and logs in ${config.stateDir})`);
+  log(`starting real Kafka, HDFS and PostgreSQL for the tests (state and logs in ${config.stateDir})`);
   try {
     await infraUp(config, log);
   } catch (err) {
@@ -55,7 +56,7 @@ export default async function setup(project: TestProject) {
   }
   for (const s of infraStatus(config)) log(`${s.role} pid ${s.pid}, rss ${s.rssMiB} MiB, log ${s.logFile}`);
   const endpoints = endpointsOf(config);
-  log(`Kafka ${endpoints.kafkaBrokers.join(',')}; WebHDFS ${endpoints.webhdfsUrl}`);
+  log(`Kafka ${endpoints.kafkaBrokers.join(',')}; WebHDFS ${endpoints.webhdfsUrl}; ${endpoints.postgresUrl}`);
   project.provide('infra', endpoints);
 
   return async () => {

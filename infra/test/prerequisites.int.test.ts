@@ -29,7 +29,7 @@ function which(cmd: string): string {
 const stateDirs: string[] = [];
 
 async function runUp(env: Record<string, string | undefined>) {
-  const ports = await freePorts(7);
+  const ports = await freePorts(8);
   const vars = [
     'KAFKA_PORT',
     'KAFKA_CONTROLLER_PORT',
@@ -38,6 +38,7 @@ async function runUp(env: Record<string, string | undefined>) {
     'HDFS_DATANODE_PORT',
     'HDFS_DATANODE_HTTP_PORT',
     'HDFS_DATANODE_IPC_PORT',
+    'POSTGRES_PORT',
   ];
   const merged: Record<string, string | undefined> = {
     ...process.env,
@@ -102,6 +103,15 @@ describe('infra up with a broken environment', () => {
     const r = await runUp({ KAFKA_PORT: String(takenPort) });
     expect(r.code).toBe(1);
     expectOneLine(r.stderr, new RegExp(`port ${takenPort} \\(Kafka\\).*already in use.*KAFKA_PORT=<port>`));
+  });
+
+  it('the PostgreSQL port already taken', async () => {
+    const r = await runUp({ POSTGRES_PORT: String(takenPort) });
+    expect(r.code).toBe(1);
+    expectOneLine(
+      r.stderr,
+      new RegExp(`port ${takenPort} \\(PostgreSQL\\).*already in use.*POSTGRES_PORT=<port>`),
+    );
   });
 
   it('a port that is not a number', async () => {

@@ -1,46 +1,182 @@
-// The processor process: consume collected events in a group, write them to the lake, commit.
-// Delivery guarantee: offsets are committed only after the lake files are renamed into place;
-// the write-ahead log (commit-to-lake.ts) makes replays after a crash write nothing twice.
-import { createKafka, EventProducer, ensureTopics, startConsumer } from '@clickstream/infra/kafka';
+// The processor process: a Kafka consumer group whose members each own some partitions. For each
+// owned partition a PartitionTask keeps the real-time state, flushes changed rows to PostgreSQL every
+// PROCESSOR_FLUSH_MS, and commits lake files + state checkpoint (HDFS) every PROCESSOR_COMMIT_MS or
+// PROCESSOR_COMMIT_ROWS; only then are the Kafka offsets committed. Delivery guarantee: every
+// offset's event is in the lake and in the metrics exactly once (duplicates by messageId dropped),
+// across crashes, restarts and rebalances; see processor/README.md.
+import { hostname } from 'node:os';
+import { createKafka, EventProducer, ensureTopics, type IncomingBatch, startConsumer } from '@clickstream/infra/kafka';
+import { createPool } from '@clickstream/infra/postgres';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
-import { lakeCommitter } from './commit-to-lake.ts';
-import { readProcessorConfig } from './config.ts';
-import { batchProcessor } from './process-batch.ts';
+import { FencedError } from './checkpoint.ts';
+import { ConfigError, readProcessorConfig } from './config.ts';
+import { type Committed, PartitionTask, type TaskDeps } from './partition-task.ts';
+import { PostgresSink } from './postgres-sink.ts';
+
+const log = (line: string) => console.log(`processor: ${line}`);
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 async function main() {
   const config = readProcessorConfig();
+  const owner = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'clickstream-processor' });
   await ensureTopics(kafka, [
     { topic: config.topics.events, partitions: 3 },
     { topic: config.topics.deadLetter, partitions: 1 },
   ]);
-  const hdfs = new WebHdfsClient({ url: config.webhdfsUrl, user: config.hdfsUser });
+  const pool = createPool(config.postgresUrl, {
+    applicationName: 'clickstream-processor',
+    onIdleError: (err) => log(`PostgreSQL connection lost (${err.message}); reconnecting on next use`),
+  });
+  const sink = new PostgresSink(pool, config.pgSchema);
+  await sink.migrate();
   const deadLetters = new EventProducer(kafka);
   await deadLetters.connect();
-  const processor = batchProcessor(lakeCommitter(hdfs, config.lake), deadLetters, config.topics);
+  const deps: TaskDeps = {
+    hdfs: new WebHdfsClient({ url: config.webhdfsUrl, user: config.hdfsUser }),
+    lake: config.lake,
+    sink,
+    deadLetters,
+    topics: config.topics,
+    owner,
+    settings: config,
+  };
 
-  const running = await startConsumer(kafka, {
-    groupId: config.groupId,
-    topics: [config.topics.events],
-    handleBatch: async (batch) => {
-      const r = await processor.process(batch);
-      if (r.written + r.deadLettered + r.skipped > 0) {
-        console.log(
-          `processor: p${batch.partition} offsets ${batch.messages[0]?.offset}-${batch.messages.at(-1)?.offset}: ` +
-            `${r.written} rows in ${r.files} file(s), ${r.deadLettered} dead-lettered, ${r.skipped} already in the lake`,
+  const tasks = new Map<number, Promise<PartitionTask>>();
+  /** Partitions lost to another owner: not claimed back until the group assigns them to us again. */
+  const fenced = new Set<number>();
+  let assigned = new Set<number>();
+
+  const drop = (partition: number, why: string) => {
+    if (tasks.delete(partition)) log(`p${partition}: ${why}`);
+  };
+  const onFailure = (partition: number, err: unknown) => {
+    if (err instanceof FencedError) {
+      fenced.add(partition);
+      drop(partition, `fenced: another processor owns it now (${err.message})`);
+    } else {
+      drop(partition, `failed, will claim it again from its last checkpoint: ${message(err)}`);
+    }
+  };
+  const taskFor = (partition: number): Promise<PartitionTask> => {
+    let task = tasks.get(partition);
+    if (!task) {
+      task = PartitionTask.claim(deps, config.topics.events, partition);
+      tasks.set(partition, task);
+      task.then(
+        (t) => log(`p${partition}: claimed (epoch ${t.epoch}), resuming after offset ${t.committed}`),
+        (err: unknown) => onFailure(partition, err),
+      );
+    }
+    return task;
+  };
+
+  let consumer: Awaited<ReturnType<typeof startConsumer>> | undefined;
+  const commitKafka = async (task: PartitionTask, done: Committed | null) => {
+    if (done === null) return;
+    const { offset } = done;
+    log(
+      `p${task.partition} committed offsets ${done.from}-${offset}: ${done.files} lake file(s) written, ` +
+        `${(done.bytes / 1024).toFixed(0)} KiB`,
+    );
+    try {
+      await consumer?.commit(task.topic, task.partition, offset + 1n);
+    } catch (err) {
+      // The checkpoint on HDFS is what counts; a Kafka commit lost in a rebalance only means the
+      // next owner skips a few offsets it already has.
+      log(`p${task.partition}: Kafka offset commit failed (${message(err)}); the checkpoint holds ${offset}`);
+    }
+  };
+
+  const handleBatch = async (batch: IncomingBatch) => {
+    if (fenced.has(batch.partition)) {
+      // Lost to another owner: wait for the group to take it away instead of spinning on it.
+      await new Promise((r) => setTimeout(r, 1_000));
+      return;
+    }
+    const first = BigInt(batch.messages[0]?.offset ?? '0');
+    let task: PartitionTask;
+    try {
+      task = await taskFor(batch.partition);
+      if (first > task.applied + 1n) {
+        // The group's committed offset is ahead of the checkpoint (a new lake root with an old
+        // group id, say): read the gap first rather than skip it.
+        log(`p${batch.partition}: offsets ${task.applied + 1n}..${first - 1n} are not in the checkpoint; reading them`);
+        consumer?.seek(batch.topic, batch.partition, task.applied + 1n);
+        return;
+      }
+      const r = await task.handle(batch);
+      if (r.deadLettered + r.duplicates + r.late > 0) {
+        log(
+          `p${batch.partition} offsets ${batch.messages[0]?.offset}-${batch.messages.at(-1)?.offset}: ` +
+            `${r.applied} applied (${r.duplicates} duplicate, ${r.late} late), ${r.deadLettered} dead-lettered`,
         );
       }
+      if (task.commitDue()) await commitKafka(task, await task.commitIfDue());
+    } catch (err) {
+      onFailure(batch.partition, err);
+      throw err; // nothing is committed; the batch comes again to the next owner or task
+    }
+  };
+
+  consumer = await startConsumer(kafka, {
+    groupId: config.groupId,
+    topics: [config.topics.events],
+    handleBatch,
+    manualCommit: true,
+    partitionsConsumedConcurrently: 4,
+    onAssignment: (assignment) => {
+      assigned = new Set(assignment[config.topics.events] ?? []);
+      for (const p of [...tasks.keys()]) if (!assigned.has(p)) drop(p, 'assigned to another processor');
+      for (const p of [...fenced]) if (assigned.has(p)) fenced.delete(p);
+      log(`assigned partitions [${[...assigned].sort((a, b) => a - b).join(', ')}]`);
     },
   });
-  running.consumer.on(running.consumer.events.GROUP_JOIN, () => processor.reset());
-  console.log(
-    `processor: consuming ${config.topics.events} as ${config.groupId} -> ${config.webhdfsUrl} ${config.lake.eventsDir}`,
+  log(
+    `consuming ${config.topics.events} as ${config.groupId} (${owner}) -> lake ${config.webhdfsUrl}${config.lake.eventsDir}, ` +
+      `PostgreSQL schema ${config.pgSchema}; allowed lateness ${config.allowedLatenessMs / 1000} s`,
   );
 
+  // Flush rows to PostgreSQL, commit when due, and let idle partitions' watermarks follow the clock.
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      for (const [partition, pending] of tasks) {
+        try {
+          const task = await pending;
+          await task.flush();
+          await commitKafka(task, await task.idle(config.idleMs));
+          await commitKafka(task, await task.commitIfDue());
+        } catch (err) {
+          onFailure(partition, err);
+        }
+      }
+    } finally {
+      ticking = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), config.flushMs);
+
+  let stopping = false;
   const shutdown = async (signal: string) => {
-    console.log(`processor: ${signal}, stopping`);
-    await running.stop();
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: committing and stopping`);
+    clearInterval(timer);
+    consumer?.pause();
+    for (const [partition, pending] of tasks) {
+      try {
+        const task = await pending;
+        await commitKafka(task, await task.commitNow());
+      } catch (err) {
+        log(`p${partition}: not committed at shutdown (${message(err)}); the next owner replays it`);
+      }
+    }
+    await consumer?.stop();
     await deadLetters.disconnect();
+    await pool.end();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -48,6 +184,7 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  console.error(`processor: failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof ConfigError) console.error(`processor: ${err.message}`);
+  else console.error(`processor: failed: ${message(err)}`);
   process.exit(1);
 });

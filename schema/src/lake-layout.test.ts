@@ -15,12 +15,15 @@ describe('lakeLayout', () => {
     expect(lake.dayDir('2026-01-05')).toBe('/data/lake/events/dt=2026-01-05');
   });
 
-  it('keeps in-progress files under a path engines skip', () => {
-    expect(lake.tmpDir).toBe('/data/lake/events/_tmp');
+  it('keeps work files outside the tables, where engines never look', () => {
+    expect(lake.workDir('clickstream.events', 2)).toBe('/data/lake/_processor/clickstream.events/p2');
+    expect(lake.workDir('a/b', 0)).toBe('/data/lake/_processor/a_b/p0');
+    expect(lake.workDir('x', 0).startsWith(lake.eventsDir)).toBe(false);
+    expect(lake.sessionsDayDir('2026-11-24')).toBe('/data/lake/sessions/dt=2026-11-24');
   });
 
-  it('names data files by their offsets, so a replay gets the same name', () => {
-    expect(lake.dataFileName(2, '15', '99')).toBe('part-002-000000000015-000000000099.parquet');
+  it('names data files by the offset of their first row, so a replay gets the same name', () => {
+    expect(lake.dataFileName(2, 15n)).toBe('part-002-000000000015.parquet');
   });
 
   it('rejects relative roots and malformed dates', () => {

@@ -1,8 +1,10 @@
-// Where the lake's files live on HDFS. Hive-style partitions by the event's (corrected) UTC time:
-//   <root>/events/dt=YYYY-MM-DD/hour=HH/part-<partition>-<firstOffset>-<lastOffset>.parquet
-// Files being written live under <root>/events/_tmp/ (engines skip `_` paths) and are renamed
-// into place once complete. File names derive from Kafka offsets, so re-processing the same
-// offsets after a crash produces the same name instead of a duplicate file.
+// Where the lake's files live on HDFS. Two tables, Hive-style partitions by UTC time:
+//   <root>/events/dt=YYYY-MM-DD/hour=HH/part-<kafka partition>-<first offset>.parquet  (event time)
+//   <root>/sessions/dt=YYYY-MM-DD/part-<kafka partition>-<first offset>.parquet      (session start)
+// The processor's work files (files being written, its commit log and state checkpoints) live
+// under <root>/_processor/, outside both tables, so DuckDB, Spark or Trino pointed at a table folder
+// only ever see committed files. A file is named by the Kafka offset of its first row, so a replay
+// after a crash never makes a second file for the same rows.
 
 export const DEFAULT_LAKE_ROOT = '/clickstream';
 
@@ -24,11 +26,16 @@ export function partitionOf(epochMs: number): { dt: string; hour: string } {
 export function lakeLayout(root: string = DEFAULT_LAKE_ROOT) {
   const base = normaliseRoot(root);
   const events = `${base}/events`;
+  const sessions = `${base}/sessions`;
   return {
-    /** The table root: point DuckDB, Spark or Hive at this folder. */
+    /** The events table: point DuckDB, Spark or Trino at this folder. */
     eventsDir: events,
-    /** In-progress files; never read by engines. */
-    tmpDir: `${events}/_tmp`,
+    /** The sessions table (closed sessions from the processor), by day of the session start. */
+    sessionsDir: sessions,
+    /** The processor's work files, per Kafka topic and partition; never inside a table. */
+    workDir(topic: string, kafkaPartition: number): string {
+      return `${base}/_processor/${topic.replace(/[^a-zA-Z0-9._-]/g, '_')}/p${kafkaPartition}`;
+    },
     /** One day's folder. `dt` is `YYYY-MM-DD`. */
     dayDir(dt: string): string {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(dt)) throw new Error(`invalid date ${dt}: use YYYY-MM-DD`);
@@ -39,9 +46,14 @@ export function lakeLayout(root: string = DEFAULT_LAKE_ROOT) {
       const { dt, hour } = partitionOf(epochMs);
       return `${events}/dt=${dt}/hour=${hour}`;
     },
-    /** Deterministic data-file name for a run of offsets from one Kafka partition. */
-    dataFileName(kafkaPartition: number, firstOffset: string, lastOffset: string): string {
-      return `part-${pad(kafkaPartition, 3)}-${pad(Number(firstOffset), 12)}-${pad(Number(lastOffset), 12)}.parquet`;
+    /** One day's folder of the sessions table. */
+    sessionsDayDir(dt: string): string {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(dt)) throw new Error(`invalid date ${dt}: use YYYY-MM-DD`);
+      return `${sessions}/dt=${dt}`;
+    },
+    /** Data-file name: the Kafka partition and the offset of the file's first row. */
+    dataFileName(kafkaPartition: number, firstOffset: bigint): string {
+      return `part-${pad(kafkaPartition, 3)}-${firstOffset.toString().padStart(12, '0')}.parquet`;
     },
   };
 }

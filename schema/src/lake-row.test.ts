@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectedEvents, expectedLakeRows } from '../fixtures/index.ts';
 import type { CollectedEvent } from './collected-event.ts';
-import { LAKE_COLUMNS, PAGE_VIEW_EVENT_NAME, toLakeRow } from './lake-row.ts';
+import { CLICK_EVENT_NAME, LAKE_COLUMNS, PAGE_VIEW_EVENT_NAME, toLakeRow } from './lake-row.ts';
 
 const order = collectedEvents['order-completed'] as CollectedEvent;
 
@@ -47,5 +47,23 @@ describe('toLakeRow', () => {
     expect(row({ revenue: '19.90', product_id: 7 })).toMatchObject({ revenue: 19.9, product_id: '7' });
     expect(row({ revenue: 'lots', order_id: { id: 1 } })).toMatchObject({ revenue: null, order_id: null });
     expect(row({ revenue: Number.NaN })).toMatchObject({ revenue: null });
+  });
+});
+
+describe('isClick', () => {
+  const track = (event: string, properties: Record<string, unknown>) =>
+    toLakeRow({ ...order, type: 'track', event, properties }).is_click;
+
+  it('counts the SDK autocapture: Element Clicked and data-track names with tag and selector', () => {
+    expect(track(CLICK_EVENT_NAME, { tag: 'a', text: 'Shoes', selector: 'a#x' })).toBe(true);
+    expect(track('Newsletter Signup', { tag: 'button', text: 'Sign up', selector: 'button.cta' })).toBe(true);
+  });
+
+  it('does not count other track events or page views', () => {
+    expect(track('Product Viewed', { product_id: 'p1' })).toBe(false);
+    expect(track('Odd', { tag: 'a' })).toBe(false);
+    expect(track('Odd', { tag: 1, selector: 2 })).toBe(false);
+    const page: CollectedEvent = { ...order, type: 'page', event: null, properties: { tag: 'a', selector: 'a' } };
+    expect(toLakeRow(page).is_click).toBe(false);
   });
 });

@@ -2,8 +2,11 @@
 // `toLakeRow` is the only place where camelCase event fields become snake_case columns.
 import type { CollectedEvent } from './collected-event.ts';
 
-/** Physical column types; the Parquet writer maps them (timestamps are INT64 millis, UTC). */
-export type LakeColumnType = 'string' | 'timestamp_ms' | 'int32' | 'double' | 'boolean';
+/**
+ * Physical column types; the Parquet writer maps them (timestamps are INT64 millis, UTC; `decimal`
+ * is an exact DECIMAL(18,6), carried in JavaScript as a bigint of millionths).
+ */
+export type LakeColumnType = 'string' | 'timestamp_ms' | 'int32' | 'double' | 'boolean' | 'decimal';
 
 export interface LakeColumn {
   readonly name: string;
@@ -69,6 +72,12 @@ export const LAKE_COLUMNS = [
   col('geo_region', 'string', true, 'Region from the IP'),
   col('geo_city', 'string', true, 'City from the IP'),
   col('is_bot', 'boolean', false, 'User-Agent looks like a bot or crawler'),
+  col(
+    'is_click',
+    'boolean',
+    false,
+    'A click: `Element Clicked`, or a track event with the SDK autocapture fields `tag` and `selector` (data-track elements)',
+  ),
   col('ip', 'string', true, 'Anonymised IP (truncated or salted hash), never raw'),
   col('product_id', 'string', true, 'properties.product_id of product events'),
   col('order_id', 'string', true, 'properties.order_id of Order Completed'),
@@ -95,6 +104,19 @@ export type LakeRow = {
 
 /** Event name stored for page views, so page and track events can be counted side by side. */
 export const PAGE_VIEW_EVENT_NAME = 'Page Viewed';
+
+/** Event name of the SDK's autocaptured clicks on links and buttons. */
+export const CLICK_EVENT_NAME = 'Element Clicked';
+
+/**
+ * Whether a track event is a click: the SDK's autocapture sends `Element Clicked`, or the
+ * element's `data-track` name, always with the properties `tag` and `selector`.
+ */
+export function isClick(e: Pick<CollectedEvent, 'type' | 'event' | 'properties'>): boolean {
+  if (e.type !== 'track') return false;
+  if (e.event === CLICK_EVENT_NAME) return true;
+  return typeof e.properties.tag === 'string' && typeof e.properties.selector === 'string';
+}
 
 const ms = (iso: string) => Date.parse(iso);
 const msOrNull = (iso: string | null) => (iso === null ? null : Date.parse(iso));
@@ -156,6 +178,7 @@ export function toLakeRow(e: CollectedEvent): LakeRow {
     geo_region: e.geo.region,
     geo_city: e.geo.city,
     is_bot: e.isBot,
+    is_click: isClick(e),
     ip: e.ip,
     product_id: stringOrNull(p.product_id),
     order_id: stringOrNull(p.order_id),

@@ -23,13 +23,23 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): Topics {
 }
 
 /**
- * The message key: one visitor's events go to one partition, so they stay in order.
- * Keyed by `anonymousId`; events from server libraries that send only `userId` use `u:<userId>`.
+ * Who an event is attributed to in every metric: the `anonymousId`, or `user:<userId>` for events
+ * from server libraries that send only a `userId` (the batch's SQL spells the same rule as
+ * `coalesce(anonymous_id, 'user:' || user_id)`).
+ */
+export function visitorId(e: Pick<CollectedEvent, 'anonymousId' | 'userId'>): string | null {
+  if (e.anonymousId) return e.anonymousId;
+  if (e.userId) return `user:${e.userId}`;
+  return null;
+}
+
+/**
+ * The message key: the visitor id, so one visitor's events go to one partition, stay in order,
+ * and distinct visitors counted per partition add up exactly across partitions. (An event with
+ * neither id is invalid; `m:<messageId>` only keeps the function total.)
  */
 export function partitionKey(e: Pick<CollectedEvent, 'anonymousId' | 'userId' | 'messageId'>): string {
-  if (e.anonymousId) return e.anonymousId;
-  if (e.userId) return `u:${e.userId}`;
-  return `m:${e.messageId}`;
+  return visitorId(e) ?? `m:${e.messageId}`;
 }
 
 /** Headers on dead-letter messages. Values are UTF-8 strings. */
