@@ -3,7 +3,8 @@
 //   java <Spark's module flags> -cp '<jars>/*' batch/spark/BatchSql.java
 // Protocol: one JSON request per line on stdin, one JSON answer per line on stdout (Spark's own
 // output goes to stderr). Requests:
-//   {"id":1,"op":"parquet","name":"lake","basePath":"hdfs://...","paths":["hdfs://.../x.parquet"]}
+//   {"id":1,"op":"parquet","name":"lake","schema":"message_id STRING, ...","basePath":"hdfs://...",
+//    "paths":["hdfs://.../x.parquet"]}
 //   {"id":2,"op":"rows","name":"sites","schema":"site_id STRING, zone STRING","rows":[{"site_id":"a"}]}
 //   {"id":3,"op":"view","name":"src","sql":"SELECT ..."}
 //   {"id":3,"op":"materialize","name":"events","sql":"SELECT ..."}   cached, answers its row count
@@ -49,7 +50,6 @@ public class BatchSql {
         .config("spark.sql.session.timeZone", "UTC")
         // Hive partition values stay text (dt=2026-11-24 is not turned into a date).
         .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-        .config("spark.sql.parquet.mergeSchema", "true")
         .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
 
@@ -92,9 +92,12 @@ public class BatchSql {
       case "parquet" -> {
         List<String> paths = new ArrayList<>();
         request.path("paths").forEach(p -> paths.add(p.asText()));
+        // The schema is given (the lake's columns as the batch knows them, plus dt and hour), so
+        // Spark does not run a job to read and merge every file's footer; a file without one of
+        // the columns reads it as NULL, and columns the batch does not know are left out.
         Dataset<Row> df = spark.read()
+            .schema(StructType.fromDDL(request.path("schema").asText()))
             .option("basePath", request.path("basePath").asText())
-            .option("mergeSchema", "true")
             .parquet(paths.toArray(new String[0]));
         // The file each row came from, for the manifest's events per file.
         df.selectExpr("*", "_metadata.file_path AS lake_file")

@@ -12,23 +12,54 @@
 //   then smallest event_time); its event_time decides the day. Deduplication runs over all the days
 //   read, so a retry whose copies straddle midnight counts once.
 // - Bots (is_bot) are deduplicated like everyone, then left out of every metric; counted apart.
-// - Money: revenue (a double in the lake) becomes integer micros: floor(revenue * 10^6 + 0.5)
-//   computed in IEEE doubles, the same on every engine (and in JavaScript: Math.round(x * 1e6)).
-//   |revenue| >= 10^12 is treated as missing. Currency codes are trimmed and upper-cased.
+// - Money: revenue (a double in the lake) becomes integer micros, rounded like the stream rounds it
+//   (REVENUE_MICROS below). Currency codes are trimmed and upper-cased.
 import { literal } from './sql.ts';
+
+const DOUBLE = (n: string) => `CAST(${n} AS DOUBLE)`;
+
+/**
+ * Revenue in integer micros, exactly as the stream computes it (schema/src/money.ts, toMicros):
+ * the double's exact binary value rounded half away from zero to 6 places. A plain
+ * `revenue * 1e6` would round once more, and DuckDB and Spark cast doubles to decimals by
+ * different rules, so the digits are taken apart with error-free double steps instead (every
+ * engine computes IEEE doubles identically): hi = floor(|x|) and f = |x| - hi are exact;
+ * p = fl(f * 10^6) and its exact error e (Dekker's product, with Veltkamp's split of f) give
+ * f * 10^6 = p + e exactly; the rounding then only needs p's fraction r and the sign of e.
+ * |revenue| >= 10^12 is treated as missing.
+ */
+const REVENUE_MICROS = `
+  CASE WHEN m.rev_abs IS NOT NULL THEN m.rev_sign * (
+    CAST(m.rev_hi AS BIGINT) * 1000000 + CAST(floor(m.rev_p) AS BIGINT)
+    + CASE WHEN m.rev_r > ${DOUBLE('0.5')} OR (m.rev_r = ${DOUBLE('0.5')} AND m.rev_e >= ${DOUBLE('0')}) THEN 1 ELSE 0 END
+  ) END`;
+
+const revenueSteps = (from: string) => `
+SELECT m3.*, m3.rev_p - floor(m3.rev_p) AS rev_r,
+       (m3.rev_fh * ${DOUBLE('1000000')} - m3.rev_p) + (m3.rev_f - m3.rev_fh) * ${DOUBLE('1000000')} AS rev_e
+FROM (
+  SELECT m2.*, m2.rev_f * ${DOUBLE('1000000')} AS rev_p,
+         m2.rev_f * ${DOUBLE('134217729')} - (m2.rev_f * ${DOUBLE('134217729')} - m2.rev_f) AS rev_fh
+  FROM (
+    SELECT m1.*, floor(m1.rev_abs) AS rev_hi, m1.rev_abs - floor(m1.rev_abs) AS rev_f
+    FROM (
+      SELECT x.*, CASE WHEN x.revenue < ${DOUBLE('0')} THEN -1 ELSE 1 END AS rev_sign,
+             CASE WHEN abs(x.revenue) < ${DOUBLE('1000000000000')} THEN abs(x.revenue) END AS rev_abs
+      FROM (${from}) x
+    ) m1
+  ) m2
+) m3`;
 
 /** The day's events, as every mart sees them: one row per message, local date and hour, normalised path. */
 export const EVENTS_SQL = `
-SELECT d.message_id, d.site_id, d.visitor, d.type, d.event_name, d.sdk_session_id,
-       d.event_ms, d.received_ms, q.local_date, q.hour_start,
-       d.future_timestamp, d.missing_timestamp, d.is_bot, d.copies - 1 AS duplicates,
-       p.path AS page_path, d.page_referrer, d.utm_source, d.utm_medium, d.utm_campaign,
-       d.device_type, d.browser_name, d.os_name, d.geo_country, d.geo_region,
-       d.product_id, d.order_id,
-       CASE WHEN d.revenue IS NOT NULL AND abs(d.revenue) < CAST(1000000000000 AS DOUBLE)
-            THEN CAST(floor(d.revenue * CAST(1000000 AS DOUBLE) + CAST(0.5 AS DOUBLE)) AS BIGINT) END AS revenue_micros,
-       nullif(upper(trim(d.currency)), '') AS currency
-FROM (
+SELECT m.message_id, m.site_id, m.visitor, m.type, m.event_name, m.sdk_session_id,
+       m.event_ms, m.received_ms, q.local_date, q.hour_start,
+       m.future_timestamp, m.missing_timestamp, m.is_bot, m.copies - 1 AS duplicates,
+       p.path AS page_path, m.page_referrer, m.utm_source, m.utm_medium, m.utm_campaign,
+       m.device_type, m.browser_name, m.os_name, m.geo_country, m.geo_region,
+       m.product_id, m.order_id, ${REVENUE_MICROS} AS revenue_micros,
+       nullif(upper(trim(m.currency)), '') AS currency
+FROM (${revenueSteps(`
   SELECT s.*,
          row_number() OVER (PARTITION BY s.message_id ORDER BY s.received_ms, s.event_ms) AS copy_no,
          count(*) OVER (PARTITION BY s.message_id) AS copies
@@ -42,13 +73,16 @@ FROM (
            device_type, browser_name, os_name, geo_country, geo_region,
            product_id, order_id, revenue, currency
     FROM lake
-  ) s
-) d
-JOIN all_sites a ON a.site_id = d.site_id
+  ) s`)}) m
+JOIN all_sites a ON a.site_id = m.site_id
 JOIN zone_quarters q ON q.zone = a.zone
-  AND q.quarter = CAST((d.event_ms - d.event_ms % 900000) / 900000 AS BIGINT)
-LEFT JOIN page_paths p ON p.raw = d.page_path
-WHERE d.copy_no = 1`;
+  AND q.quarter = CAST((m.event_ms - m.event_ms % 900000) / 900000 AS BIGINT)
+LEFT JOIN page_paths p ON p.raw = m.page_path
+WHERE m.copy_no = 1`;
+
+/** Revenue micros of a table with a double column `revenue` (for tests of the rule). */
+export const REVENUE_MICROS_SQL = (table: string) =>
+  `SELECT m.revenue, ${REVENUE_MICROS} AS micros FROM (${revenueSteps(`SELECT revenue FROM ${table}`)}) m`;
 
 /** The sites the day reports on: every configured site, and every site with an event (bots too) on the day. */
 export const DAY_SITES_SQL = `

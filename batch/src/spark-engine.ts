@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '@clickstream/infra';
+import { LAKE_COLUMNS } from '@clickstream/schema';
 import type { SparkSettings } from './config.ts';
 import type { LakeSource, QueryResult, SideColumn, SideValue, SqlEngine } from './engine.ts';
 import { lakeColumnsSql } from './engine.ts';
@@ -229,7 +230,14 @@ export class SparkEngine implements SqlEngine {
     }
     const first = files[0]!.path;
     const basePath = first.slice(0, first.lastIndexOf('/events/dt=') + '/events'.length);
-    await this.#request({ op: 'parquet', name, basePath: this.#uri(basePath), paths: files.map((f) => this.#uri(f.path)) });
+    const schema = [...LAKE_COLUMNS.map((c) => `${c.name} ${TYPES[c.type]}`), 'dt STRING', 'hour STRING'].join(', ');
+    await this.#request({
+      op: 'parquet',
+      name,
+      schema,
+      basePath: this.#uri(basePath),
+      paths: files.map((f) => this.#uri(f.path)),
+    });
   }
 
   async registerRows(name: string, columns: readonly SideColumn[], rows: readonly (readonly SideValue[])[]) {
