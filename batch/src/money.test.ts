@@ -38,6 +38,7 @@ describe('convertRevenue', () => {
         { currency: 'EUR', revenue: '1.00' },
         { currency: 'JPY', revenue: '100.00' },
         { currency: null, revenue: '5.00' },
+        { currency: 'GBP', revenue: '0.00' },
       ],
       'EUR',
       rates,

@@ -1,6 +1,7 @@
 // Revenue in the reporting currency: each currency's exact total times the user's rate
 // (BATCH_FX_RATES), rounded half away from zero to 6 places, then added. No rate, no total: a
-// total that silently left out a currency would be a wrong number that looks right.
+// total that silently left out a currency would be a wrong number that looks right. (A zero
+// amount needs no rate: orders without revenue do not block the total.)
 import { add, type Decimal, formatDecimal, multiply, parseDecimal, rescale } from './decimal.ts';
 
 export interface CurrencyRevenue {
@@ -28,6 +29,7 @@ export function convertRevenue(
   const missing: string[] = [];
   for (const { currency, revenue } of perCurrency) {
     const amount = parseDecimal(revenue);
+    if (amount.units === 0n) continue; // nothing to convert, whatever the currency
     if (currency === reporting) {
       total = add(total, amount);
       continue;
