@@ -72,7 +72,14 @@ const QUARTER_COLUMNS: SideColumn[] = [
 ];
 
 const TABLES = ['events', 'day_sites', 'orders', 'sessions'] as const;
-const SIDE_TABLES = ['lake', 'page_paths', 'all_sites', 'zone_quarters', 'funnel_steps', 'session_length_buckets'];
+const SIDE_TABLES = [
+  'lake',
+  'page_paths',
+  'all_sites',
+  'zone_quarters',
+  'funnel_steps',
+  'session_length_buckets',
+];
 
 export async function computeDay(
   engine: SqlEngine,
@@ -140,7 +147,9 @@ export async function computeDay(
     LENGTH_BUCKETS.map((b, i) => [b.bucket, i + 1]),
   );
   await engine.loadHistory(input.lake, input.historyDays);
-  lap(`inputs: ${rowsRead} lake rows in ${files.size} file(s), ${rawPaths.length} page path(s), ${siteRows.length} site(s)`);
+  lap(
+    `inputs: ${rowsRead} lake rows in ${files.size} file(s), ${rawPaths.length} page path(s), ${siteRows.length} site(s)`,
+  );
 
   const eventsRead = await engine.materialize('events', forDay(EVENTS_SQL, date));
   await engine.materialize('day_sites', forDay(DAY_SITES_SQL, date));
@@ -153,7 +162,9 @@ export async function computeDay(
     const result = await engine.query(forDay(mart.sql, date));
     const expected = mart.columns.map((c) => c.name);
     if (result.columns.join(',') !== expected.join(','))
-      throw new Error(`mart ${mart.name}: the SQL gives columns ${result.columns.join(',')}, not ${expected.join(',')}`);
+      throw new Error(
+        `mart ${mart.name}: the SQL gives columns ${result.columns.join(',')}, not ${expected.join(',')}`,
+      );
     const rows = result.rows.map((row) => row.map((v, i) => formatValue(mart.columns[i]!.type, v)));
     results.push({ mart, rows });
   }

@@ -2,8 +2,8 @@
 // Spark's names for the two functions DuckDB lacks are added as macros, so the SQL text stays one.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { LakeSource, QueryResult, SideColumn, SideValue, SqlEngine } from './engine.ts';
 import { lakeColumnsSql } from './engine.ts';
 import type { LakeFile } from './lake-files.ts';
@@ -11,10 +11,7 @@ import { LocalLake } from './local-lake.ts';
 import { literal } from './sql.ts';
 import { VisitorHistory } from './visitor-history.ts';
 
-const MACROS = [
-  'CREATE MACRO unix_millis(t) AS epoch_ms(t)',
-  'CREATE MACRO sha2(x, bits) AS sha256(x)',
-];
+const MACROS = ['CREATE MACRO unix_millis(t) AS epoch_ms(t)', 'CREATE MACRO sha2(x, bits) AS sha256(x)'];
 
 const TYPES = {
   string: 'VARCHAR',
@@ -66,7 +63,9 @@ export class DuckDbEngine implements SqlEngine {
     if (name === 'lake') this.localLake.keepOnly(files);
     const paths = await this.localLake.localPaths(files);
     const sql =
-      paths.length > 0 ? readParquetSql(paths) : `SELECT ${lakeColumnsSql(TYPES, 'VARCHAR').join(', ')} WHERE false`;
+      paths.length > 0
+        ? readParquetSql(paths)
+        : `SELECT ${lakeColumnsSql(TYPES, 'VARCHAR').join(', ')} WHERE false`;
     await this.view(name, sql);
   }
 
@@ -118,7 +117,13 @@ export class DuckDbEngine implements SqlEngine {
   }
 
   async loadHistory(source: LakeSource, days: readonly string[]): Promise<void> {
-    const history = new VisitorHistory(source.hdfs, source.layout, this.localLake, source.historyCacheDir, source.log);
+    const history = new VisitorHistory(
+      source.hdfs,
+      source.layout,
+      this.localLake,
+      source.historyCacheDir,
+      source.log,
+    );
     const paths = await history.cachedFiles(days, this);
     await this.view(
       'history',

@@ -40,7 +40,11 @@ export interface SqlEngine {
    */
   readLake(name: string, files: readonly LakeFile[]): Promise<void>;
   /** A small table the batch computed (time zones, page paths, constants). */
-  registerRows(name: string, columns: readonly SideColumn[], rows: readonly (readonly SideValue[])[]): Promise<void>;
+  registerRows(
+    name: string,
+    columns: readonly SideColumn[],
+    rows: readonly (readonly SideValue[])[],
+  ): Promise<void>;
   view(name: string, sql: string): Promise<void>;
   /** Computes and keeps a table (a later statement reads it, often several times); returns its rows. */
   materialize(name: string, sql: string): Promise<number>;

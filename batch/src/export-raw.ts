@@ -33,7 +33,12 @@ export async function exportRawCsv(
       // A day without files: a header of the lake's columns.
       const header = `${[...LAKE_COLUMNS.map((c) => c.name), 'dt', 'hour'].join(',')}\n`;
       writeFileSync(path, header);
-      return { name: 'events', file: 'events.csv', rows: 0, sha256: createHash('sha256').update(header).digest('hex') };
+      return {
+        name: 'events',
+        file: 'events.csv',
+        rows: 0,
+        sha256: createHash('sha256').update(header).digest('hex'),
+      };
     }
     await connection.run(`CREATE VIEW raw AS ${readParquetSql(paths)}`);
     const described = (await connection.runAndReadAll('DESCRIBE raw')).getRowObjectsJson() as Array<{

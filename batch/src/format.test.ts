@@ -14,7 +14,19 @@ describe('formatValue', () => {
 });
 
 describe('CSV cells', () => {
-  const hostile = ['=1+2', '+49 30', '-5', '@SUM(A1)', '\tx', "'quoted", 'a,b', 'say "hi"', 'two\nlines', '', 'plain'];
+  const hostile = [
+    '=1+2',
+    '+49 30',
+    '-5',
+    '@SUM(A1)',
+    '\tx',
+    "'quoted",
+    'a,b',
+    'say "hi"',
+    'two\nlines',
+    '',
+    'plain',
+  ];
 
   it('neutralises formula-like text and can be undone by stripping one leading quote', () => {
     for (const s of hostile) {
@@ -30,10 +42,6 @@ describe('CSV cells', () => {
       hostile.map((s) => csvLine([s, '-5.00'], ['text', 'money'])).join('') +
       csvLine([null, '1'], ['text', 'int']);
     const rows = parse(text, { relax_quotes: false, relax_column_count: false, skip_empty_lines: false });
-    expect(rows).toEqual([
-      ['name', 'amount'],
-      ...hostile.map((s) => [neutralise(s), '-5.00']),
-      ['', '1'],
-    ]);
+    expect(rows).toEqual([['name', 'amount'], ...hostile.map((s) => [neutralise(s), '-5.00']), ['', '1']]);
   });
 });

@@ -29,7 +29,11 @@ export async function withLakeErrors<T>(webhdfsUrl: string, what: () => Promise<
 }
 
 /** The lake's dt partitions (YYYY-MM-DD), sorted. A lake without an events folder is an error. */
-export async function listLakeDays(hdfs: WebHdfsClient, lake: LakeLayout, webhdfsUrl: string): Promise<string[]> {
+export async function listLakeDays(
+  hdfs: WebHdfsClient,
+  lake: LakeLayout,
+  webhdfsUrl: string,
+): Promise<string[]> {
   return withLakeErrors(webhdfsUrl, async () => {
     try {
       const entries = await hdfs.listStatus(lake.eventsDir);

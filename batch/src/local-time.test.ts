@@ -20,7 +20,13 @@ describe('local days and hours', () => {
   it('days with a daylight-saving change have 23 or 25 hours, each labelled with its offset', () => {
     const hoursOf = (zone: string, date: string) => {
       const w = dayWindow(zone, date);
-      return [...new Set(zoneQuarters(w).filter((q) => q.local_date === date).map((q) => q.hour_start))];
+      return [
+        ...new Set(
+          zoneQuarters(w)
+            .filter((q) => q.local_date === date)
+            .map((q) => q.hour_start),
+        ),
+      ];
     };
     const autumn = hoursOf('Europe/Berlin', '2026-10-25');
     expect(autumn).toHaveLength(25);

@@ -109,7 +109,11 @@ export function zoneQuarters(w: DayWindow): QuarterRow[] {
 /** The UTC dates (the lake's dt partitions) that hold [fromMs, toMs). */
 export function utcDates(fromMs: number, toMs: number): string[] {
   const dates: string[] = [];
-  for (let d = new Date(fromMs).toISOString().slice(0, 10); Date.parse(`${d}T00:00:00Z`) < toMs; d = addDays(d, 1))
+  for (
+    let d = new Date(fromMs).toISOString().slice(0, 10);
+    Date.parse(`${d}T00:00:00Z`) < toMs;
+    d = addDays(d, 1)
+  )
     dates.push(d);
   return dates;
 }

@@ -36,7 +36,9 @@ let version: string | null = null;
 /** `0.0.0+abc1234` (the commit, when the batch runs from a git checkout). */
 export function batchVersion(): string {
   if (version === null) {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'batch', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'batch', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     const git = spawnSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
     version = `${pkg.version}+${git.status === 0 ? git.stdout.trim() : 'unknown'}`;
   }
@@ -63,7 +65,11 @@ export function buildManifest(args: {
     computedAt: args.computedAt.toISOString(),
     version: batchVersion(),
     engine: args.engine,
-    sites: args.sites.map((s) => ({ siteId: s.siteId, timeZone: s.timeZone, reportingCurrency: s.reportingCurrency })),
+    sites: args.sites.map((s) => ({
+      siteId: s.siteId,
+      timeZone: s.timeZone,
+      reportingCurrency: s.reportingCurrency,
+    })),
     lake: {
       root: args.lakeRoot,
       days: args.days,
@@ -71,7 +77,12 @@ export function buildManifest(args: {
       rows: args.result.rowsRead,
       files: args.files.map((f) => {
         const path = lakeRelative(f.path);
-        return { path, bytes: f.bytes, modified: new Date(f.modified).toISOString(), rows: rowsOf.get(path) ?? 0 };
+        return {
+          path,
+          bytes: f.bytes,
+          modified: new Date(f.modified).toISOString(),
+          rows: rowsOf.get(path) ?? 0,
+        };
       }),
     },
     eventsAfterDeduplication: args.result.eventsRead,

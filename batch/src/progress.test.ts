@@ -8,7 +8,9 @@ describe('Progress', () => {
     p.dayDone('2026-11-24', 1000);
     p.dayDone('2026-11-25', 1000);
     expect(out).toHaveLength(2);
-    expect(out[1]).toMatch(/^batch: \[#{16}-{8}\] 2\/3 days +[\d,]+ events\/s +ETA \d+:\d\d +\(last: 2026-11-25\)\n$/);
+    expect(out[1]).toMatch(
+      /^batch: \[#{16}-{8}\] 2\/3 days +[\d,]+ events\/s +ETA \d+:\d\d +\(last: 2026-11-25\)\n$/,
+    );
   });
 
   it('redraws one line on a terminal and ends it after the last day', () => {

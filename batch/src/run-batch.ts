@@ -104,10 +104,14 @@ async function runDay(ctx: DayContext, date: string): Promise<BatchSummary> {
   const t0 = performance.now();
   const sites = ctx.sites ?? [];
   const zones = new Set([DEFAULT_TIME_ZONE, ...sites.map((s) => s.timeZone)]);
-  const readDates = [...new Set([...zones].flatMap((z) => {
-    const w = dayWindow(z, date);
-    return utcDates(w.fromMs, w.toMs);
-  }))].sort();
+  const readDates = [
+    ...new Set(
+      [...zones].flatMap((z) => {
+        const w = dayWindow(z, date);
+        return utcDates(w.fromMs, w.toMs);
+      }),
+    ),
+  ].sort();
   const files: LakeFile[] = [];
   for (const dt of readDates)
     if (ctx.lakeDays.has(dt)) files.push(...(await listDayFiles(ctx.hdfs, ctx.lake, dt)));

@@ -45,7 +45,9 @@ export function parseSites(raw: string | undefined): SiteSettings[] {
   if (raw === undefined || raw.trim() === '') return [];
   const value = parseJson('BATCH_SITES', raw);
   if (!Array.isArray(value))
-    throw new BatchError('BATCH_SITES must be a JSON array like [{"siteId":"shop","timeZone":"Europe/Berlin"}]');
+    throw new BatchError(
+      'BATCH_SITES must be a JSON array like [{"siteId":"shop","timeZone":"Europe/Berlin"}]',
+    );
   const seen = new Set<string>();
   return value.map((entry, i) => {
     const site = entry as Record<string, unknown>;
@@ -56,7 +58,9 @@ export function parseSites(raw: string | undefined): SiteSettings[] {
     seen.add(site.siteId);
     const timeZone = site.timeZone ?? DEFAULT_TIME_ZONE;
     if (typeof timeZone !== 'string' || !isTimeZone(timeZone))
-      throw new BatchError(`${where}: timeZone ${String(timeZone)} is not an IANA time zone (e.g. Europe/Berlin)`);
+      throw new BatchError(
+        `${where}: timeZone ${String(timeZone)} is not an IANA time zone (e.g. Europe/Berlin)`,
+      );
     const currency = site.reportingCurrency ?? null;
     if (currency !== null && (typeof currency !== 'string' || !CURRENCY.test(currency)))
       throw new BatchError(`${where}: reportingCurrency must be an ISO 4217 code like EUR`);
@@ -75,7 +79,9 @@ export function parseFxRates(raw: string | undefined): FxRates {
     if (rest.length > 0 || !CURRENCY.test(from ?? '') || !CURRENCY.test(to ?? ''))
       throw new BatchError(`BATCH_FX_RATES: ${pair} must be FROM/TO, e.g. USD/EUR`);
     if (typeof rate !== 'string' || !DECIMAL.test(rate))
-      throw new BatchError(`BATCH_FX_RATES: ${pair} must be a decimal string like "0.9215" (exact, no float)`);
+      throw new BatchError(
+        `BATCH_FX_RATES: ${pair} must be a decimal string like "0.9215" (exact, no float)`,
+      );
     rates.set(pair, rate);
   }
   return rates;

@@ -114,9 +114,7 @@ export async function openSpark(opts: SparkOptions): Promise<SparkEngine> {
   const engine = new SparkEngine(child, opts, logFile);
   child.on('error', (err) =>
     engine.fail(
-      new BatchError(
-        `cannot start Java for Spark (${err.message}): install a JDK 17+ or set JAVA_HOME`,
-      ),
+      new BatchError(`cannot start Java for Spark (${err.message}): install a JDK 17+ or set JAVA_HOME`),
     ),
   );
   const ready = await engine.waitReady();
@@ -167,7 +165,9 @@ export class SparkEngine implements SqlEngine {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#child.kill('SIGKILL');
-        reject(new BatchError(`Spark did not start within ${STARTUP_TIMEOUT_MS / 1000} s; log: ${this.#logFile}`));
+        reject(
+          new BatchError(`Spark did not start within ${STARTUP_TIMEOUT_MS / 1000} s; log: ${this.#logFile}`),
+        );
       }, STARTUP_TIMEOUT_MS);
       this.#pending.set(0, {
         resolve: (a) => {
@@ -207,8 +207,12 @@ export class SparkEngine implements SqlEngine {
         this.#pending.set(id, {
           resolve: (a) => {
             if (process.env.BATCH_SPARK_TRACE)
-              process.stderr.write(`spark ${String(body.op)} ${String(body.name ?? '')} ${String((a as { ms?: number }).ms)} ms\n`);
-            return a.ok ? resolve(a) : reject(new Error(`Spark SQL: ${a.error ?? 'failed'} (op ${String(body.op)})`));
+              process.stderr.write(
+                `spark ${String(body.op)} ${String(body.name ?? '')} ${String((a as { ms?: number }).ms)} ms\n`,
+              );
+            return a.ok
+              ? resolve(a)
+              : reject(new Error(`Spark SQL: ${a.error ?? 'failed'} (op ${String(body.op)})`));
           },
           reject,
         });
@@ -230,7 +234,11 @@ export class SparkEngine implements SqlEngine {
     }
     const first = files[0]!.path;
     const basePath = first.slice(0, first.lastIndexOf('/events/dt=') + '/events'.length);
-    const schema = [...LAKE_COLUMNS.map((c) => `${c.name} ${TYPES[c.type]}`), 'dt STRING', 'hour STRING'].join(', ');
+    const schema = [
+      ...LAKE_COLUMNS.map((c) => `${c.name} ${TYPES[c.type]}`),
+      'dt STRING',
+      'hour STRING',
+    ].join(', ');
     await this.#request({
       op: 'parquet',
       name,

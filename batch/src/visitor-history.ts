@@ -31,9 +31,12 @@ export class VisitorHistory {
       const parquet = join(this.cacheDir, `dt=${dt}.parquet`);
       const meta = join(this.cacheDir, `dt=${dt}.json`);
       const fingerprint = await dayFingerprint(this.hdfs, this.lake, dt);
-      const cached = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string; visitors: boolean }) : null;
+      const cached = existsSync(meta)
+        ? (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string; visitors: boolean })
+        : null;
       if (cached?.fingerprint !== fingerprint) {
-        if (built === 0) this.log(`visitor history: indexing earlier lake days (each once) for new vs returning`);
+        if (built === 0)
+          this.log(`visitor history: indexing earlier lake days (each once) for new vs returning`);
         const files = await listDayFiles(this.hdfs, this.lake, dt);
         let visitors = false;
         if (files.length > 0) {

@@ -49,7 +49,12 @@ export function writeMartCsvs(version: DayVersion, marts: readonly MartRows[]): 
     const text = csvLine(mart.columns.map((c) => c.name)) + rows.map((r) => csvLine(r, types)).join('');
     const file = `${mart.name}.csv`;
     writeFileSync(join(version.dir, file), text);
-    return { name: mart.name, file, rows: rows.length, sha256: createHash('sha256').update(text).digest('hex') };
+    return {
+      name: mart.name,
+      file,
+      rows: rows.length,
+      sha256: createHash('sha256').update(text).digest('hex'),
+    };
   });
 }
 
@@ -72,7 +77,8 @@ export function publishDayVersion(version: DayVersion): void {
   renameSync(tmpLink, link);
   const versions = join(version.outDir, '.versions', version.date);
   for (const name of readdirSync(versions))
-    if (name !== basename(version.dir) && name !== previous) rmSync(join(versions, name), { recursive: true, force: true });
+    if (name !== basename(version.dir) && name !== previous)
+      rmSync(join(versions, name), { recursive: true, force: true });
 }
 
 /** Removes an unpublished version (a failed run). */

@@ -23,10 +23,15 @@
 //   crawler: a bot, 11:00 page /.
 // berlin (Europe/Berlin, reports in EUR): k 11-23 23:30Z page / and 23:40Z O9 12 USD (both
 //   11-24 local), and 11-24 23:30Z page / (11-25 local).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { writeParquet } from '@clickstream/processor/write-parquet';
 import { type CollectedEvent, type LakeLayout, toLakeRow } from '@clickstream/schema';
 import { collectedEvents } from '@clickstream/schema/fixtures';
+import { parse } from 'csv-parse/sync';
+import { expect } from 'vitest';
+import { MARTS } from '../src/marts/index.ts';
 import type { SiteSettings } from '../src/sites.ts';
 
 export const DATE = '2026-11-24';
@@ -52,9 +57,18 @@ interface Spec {
 }
 
 let n = 0;
-function event(type: 'page' | 'track', name: string | null, at: string, spec: Spec, properties = {}): CollectedEvent {
+function event(
+  type: 'page' | 'track',
+  name: string | null,
+  at: string,
+  spec: Spec,
+  properties = {},
+): CollectedEvent {
   n += 1;
-  const page = spec.path === null ? undefined : { path: spec.path ?? '/', ...(spec.referrer ? { referrer: spec.referrer } : {}) };
+  const page =
+    spec.path === null
+      ? undefined
+      : { path: spec.path ?? '/', ...(spec.referrer ? { referrer: spec.referrer } : {}) };
   return {
     ...base,
     ...CHROME,
@@ -118,8 +132,18 @@ export function knownEvents(): CollectedEvent[] {
     track('Product Added', D('09:06:00.000'), { ...A, path: '/products/cup' }, { product_id: 'cup' }),
     page(D('09:07:00.000'), { ...A, path: '/cart/' }),
     track('Checkout Started', D('09:08:00.000'), { ...A, path: '/cart' }),
-    track('Order Completed', D('09:10:00.000'), { ...A, path: '/checkout' }, { order_id: 'O1', revenue: 37.5, currency: 'EUR' }),
-    track('Order Completed', D('09:12:00.000'), { ...A, path: '/checkout' }, { order_id: 'O1', revenue: 40, currency: 'EUR' }),
+    track(
+      'Order Completed',
+      D('09:10:00.000'),
+      { ...A, path: '/checkout' },
+      { order_id: 'O1', revenue: 37.5, currency: 'EUR' },
+    ),
+    track(
+      'Order Completed',
+      D('09:12:00.000'),
+      { ...A, path: '/checkout' },
+      { order_id: 'O1', revenue: 40, currency: 'EUR' },
+    ),
     page(D('10:00:00.000'), A),
     page('2026-11-23T23:50:00.000Z', { ...B, path: '/a,b"c' }),
     page(D('00:10:00.000'), { ...B, path: '/a,b"c' }),
@@ -155,14 +179,19 @@ export function knownEvents(): CollectedEvent[] {
 }
 
 /** Writes the events as the processor does: one Parquet file per hour partition. */
-export async function writeKnownLake(hdfs: WebHdfsClient, lake: LakeLayout, events = knownEvents()): Promise<void> {
+export async function writeKnownLake(
+  hdfs: WebHdfsClient,
+  lake: LakeLayout,
+  events = knownEvents(),
+): Promise<void> {
   const byHour = new Map<string, CollectedEvent[]>();
   for (const e of events) {
     const dir = lake.hourDir(Date.parse(e.timestamp));
     byHour.set(dir, [...(byHour.get(dir) ?? []), e]);
   }
   let i = 0;
-  for (const [dir, list] of byHour) await hdfs.create(`${dir}/part-${i++}.parquet`, writeParquet(list.map(toLakeRow)));
+  for (const [dir, list] of byHour)
+    await hdfs.create(`${dir}/part-${i++}.parquet`, writeParquet(list.map(toLakeRow)));
 }
 
 const hours = (offset: string) =>
@@ -354,7 +383,24 @@ export const EXPECTED: Record<string, string[][]> = {
       'future_timestamps',
       'missing_timestamps',
     ],
-    [DATE, 'berlin', 'Europe/Berlin', '1', '1', '1', '2', '1', 'USD 12.00', 'EUR', '11.058', '', '0', '0', '0', '0'],
+    [
+      DATE,
+      'berlin',
+      'Europe/Berlin',
+      '1',
+      '1',
+      '1',
+      '2',
+      '1',
+      'USD 12.00',
+      'EUR',
+      '11.058',
+      '',
+      '0',
+      '0',
+      '0',
+      '0',
+    ],
     [
       DATE,
       'shop',
@@ -403,4 +449,31 @@ export const BUSY_HOURS: Record<string, Record<string, string[]>> = {
     [`shop ${DATE} 23:00:00+00:00`]: ['1', '1', '1', '1'],
   },
 };
-export const ALL_HOURS = [...hours('+01:00').map((h) => `berlin ${h}`), ...hours('+00:00').map((h) => `shop ${h}`)];
+export const ALL_HOURS = [
+  ...hours('+01:00').map((h) => `berlin ${h}`),
+  ...hours('+00:00').map((h) => `shop ${h}`),
+];
+
+export function readCsv(path: string): string[][] {
+  return parse(readFileSync(path, 'utf8'), { relax_quotes: false, relax_column_count: false, bom: false });
+}
+
+/** Checks every mart of the day against known-day.ts. */
+export function expectKnownMarts(dayDir: string): void {
+  for (const mart of MARTS) {
+    const rows = readCsv(join(dayDir, `${mart.name}.csv`));
+    expect(rows[0], mart.name).toEqual(mart.columns.map((c) => c.name));
+    const hourly = BUSY_HOURS[mart.name];
+    if (hourly) {
+      const width = rows[0]!.length - 3;
+      expect(
+        rows.slice(1).map((r) => `${r[1]} ${r[2]}`),
+        mart.name,
+      ).toEqual(ALL_HOURS);
+      for (const r of rows.slice(1))
+        expect(r.slice(3), `${mart.name} ${r[1]} ${r[2]}`).toEqual(
+          hourly[`${r[1]} ${r[2]}`] ?? Array(width).fill('0'),
+        );
+    } else expect(rows, mart.name).toEqual(EXPECTED[mart.name]);
+  }
+}

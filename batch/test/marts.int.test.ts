@@ -5,33 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { lakeLayout } from '@clickstream/schema';
-import { parse } from 'csv-parse/sync';
 import { describe, expect, inject, it } from 'vitest';
 import { MARTS } from '../src/marts/index.ts';
 import { runBatch } from '../src/run-batch.ts';
-import { ALL_HOURS, BUSY_HOURS, DATE, EXPECTED, FX_RATES, SITES, writeKnownLake } from './known-day.ts';
+import { DATE, expectKnownMarts, FX_RATES, SITES, writeKnownLake } from './known-day.ts';
 
 const { webhdfsUrl, hdfsUser } = inject('infra');
 const hdfs = new WebHdfsClient({ url: webhdfsUrl, user: hdfsUser });
-
-export function readCsv(path: string): string[][] {
-  return parse(readFileSync(path, 'utf8'), { relax_quotes: false, relax_column_count: false, bom: false });
-}
-
-/** Checks every mart of the day against known-day.ts. */
-export function expectKnownMarts(dayDir: string): void {
-  for (const mart of MARTS) {
-    const rows = readCsv(join(dayDir, `${mart.name}.csv`));
-    expect(rows[0], mart.name).toEqual(mart.columns.map((c) => c.name));
-    const hourly = BUSY_HOURS[mart.name];
-    if (hourly) {
-      const width = rows[0]!.length - 3;
-      expect(rows.slice(1).map((r) => `${r[1]} ${r[2]}`), mart.name).toEqual(ALL_HOURS);
-      for (const r of rows.slice(1))
-        expect(r.slice(3), `${mart.name} ${r[1]} ${r[2]}`).toEqual(hourly[`${r[1]} ${r[2]}`] ?? Array(width).fill('0'));
-    } else expect(rows, mart.name).toEqual(EXPECTED[mart.name]);
-  }
-}
 
 describe('the marts of a known day (DuckDB, real HDFS)', () => {
   it('match the definitions value for value, and every CSV parses strictly', async () => {

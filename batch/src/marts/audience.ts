@@ -1,7 +1,8 @@
 // Audience marts: new and returning visitors, and the day's summary (what was counted, and what
 // was left out).
-import { columns, DAY_EVENTS, DAY_SESSIONS, type FinishContext, type Mart } from './mart.ts';
+
 import { convertRevenue } from '../money.ts';
+import { columns, DAY_EVENTS, DAY_SESSIONS, type FinishContext, type Mart } from './mart.ts';
 
 export const newVsReturning: Mart = {
   name: 'new_vs_returning',

@@ -26,7 +26,13 @@ ORDER BY o.site_id, o.currency NULLS LAST`,
 };
 
 /** The funnel: step 0 is every session (visitor) of the day, then the e-commerce steps in order. */
-export const FUNNEL_STEPS = ['Visit', 'Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'];
+export const FUNNEL_STEPS = [
+  'Visit',
+  'Product Viewed',
+  'Product Added',
+  'Checkout Started',
+  'Order Completed',
+];
 
 const STEP = `CASE WHEN type <> 'track' THEN 0
   WHEN event_name = 'Product Viewed' THEN 1 WHEN event_name = 'Product Added' THEN 2

@@ -132,7 +132,8 @@ ORDER BY site_id, sessions DESC, country NULLS LAST, region NULLS LAST`,
 
 export const technology: Mart = {
   name: 'technology',
-  description: "Sessions and distinct visitors by the device type, browser and OS of the session's first event.",
+  description:
+    "Sessions and distinct visitors by the device type, browser and OS of the session's first event.",
   columns: columns('date:date site_id:text device_type:text browser:text os:text visitors:int sessions:int'),
   sql: `
 SELECT '$date' AS date, site_id, device_type, browser, os, count(DISTINCT visitor) AS visitors, count(*) AS sessions

@@ -55,7 +55,8 @@ ORDER BY h.site_id, h.first_quarter`,
 
 export const pageViewsHourly: Mart = {
   name: 'page_views_hourly',
-  description: 'Per local hour and page: page views, and events of any type on that page; pages with events only.',
+  description:
+    'Per local hour and page: page views, and events of any type on that page; pages with events only.',
   columns: columns('date:date site_id:text hour:hour page_path:text page_views:int events:int'),
   sql: `
 WITH hours AS (${DAY_HOURS}),
