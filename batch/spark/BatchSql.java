@@ -42,7 +42,13 @@ public class BatchSql {
 
     String master = args.length > 0 ? args[0] : "local[2]";
     String shufflePartitions = args.length > 1 ? args[1] : "4";
-    SparkSession spark = SparkSession.builder()
+    SparkSession.Builder builder = SparkSession.builder();
+    // Further settings as key=value arguments (SPARK_CONF).
+    for (int i = 2; i < args.length; i++) {
+      int eq = args[i].indexOf('=');
+      if (eq > 0) builder.config(args[i].substring(0, eq), args[i].substring(eq + 1));
+    }
+    SparkSession spark = builder
         .master(master)
         .appName("clickstream-batch")
         .config("spark.ui.enabled", "false")

@@ -1,16 +1,18 @@
 // npm run batch -- [--date D | --from D1 --to D2] [--engine duckdb|spark] [--raw-csv] [--out DIR]
 // Without a date: yesterday (UTC). Options from the environment: config.ts. Errors a user can fix
 // (no lake, no database, a bad option) print as one line.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createPool } from '@clickstream/infra/postgres';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { parseEngine, readBatchConfig } from './config.ts';
 import { openDuckDb } from './duckdb-engine.ts';
 import type { SqlEngine } from './engine.ts';
 import { BatchError } from './errors.ts';
-import { MARTS } from './marts/index.ts';
+import { OUTPUT_MARTS } from './marts/index.ts';
 import { type MartTarget, openMartTarget, safeUrl } from './postgres-marts.ts';
+import { hasRealtime, type RealtimeSource } from './reconcile.ts';
 import { runBatches } from './run-batch.ts';
 import { openSpark } from './spark-engine.ts';
 
@@ -52,10 +54,20 @@ async function main(): Promise<void> {
 
   const hdfs = new WebHdfsClient({ url: config.webhdfsUrl, user: config.hdfsUser });
   let postgres: MartTarget | null = null;
+  let realtime: RealtimeSource | null = null;
   if (config.postgresUrl) {
-    postgres = await openMartTarget(config.postgresUrl, MARTS);
-    log(`PostgreSQL ${safeUrl(config.postgresUrl)}: schema daily`);
-  } else log('POSTGRES_URL is not set: CSV only');
+    postgres = await openMartTarget(config.postgresUrl, OUTPUT_MARTS);
+    const source = {
+      pool: createPool(config.postgresUrl, { applicationName: 'clickstream-batch', max: 1 }),
+      schema: config.realtimeSchema,
+    };
+    if (await hasRealtime(source)) realtime = source;
+    else await source.pool.end();
+    log(
+      `PostgreSQL ${safeUrl(config.postgresUrl)}: schema daily${realtime ? `, reconciled with schema ${config.realtimeSchema}` : ` (no ${config.realtimeSchema} schema: no reconciliation)`}`,
+    );
+  } else log('POSTGRES_URL is not set: CSV only, no reconciliation');
+  mkdirSync(config.workDir, { recursive: true });
   const workDir = mkdtempSync(join(config.workDir, 'clickstream-batch-engine-'));
   let engine: SqlEngine | null = null;
   try {
@@ -76,6 +88,7 @@ async function main(): Promise<void> {
       fxRates: config.fxRates,
       engine,
       postgres,
+      realtime,
       rawCsv: values['raw-csv'],
       workDir: config.workDir,
       log,
@@ -90,6 +103,7 @@ async function main(): Promise<void> {
   } finally {
     await engine?.close();
     await postgres?.close();
+    await realtime?.pool.end();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

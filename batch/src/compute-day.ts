@@ -20,6 +20,7 @@ import {
   RAW_PAGE_PATHS_SQL,
   SESSIONS_SQL,
 } from './prepare.ts';
+import { type RealtimeSource, reconcileDay, reconciliation } from './reconcile.ts';
 import { DEFAULT_TIME_ZONE, type SiteSettings } from './sites.ts';
 
 export interface DayInput {
@@ -35,6 +36,8 @@ export interface DayInput {
   readonly historyDays: readonly string[];
   readonly fxRates: ReadonlyMap<string, string>;
   readonly lake: LakeSource;
+  /** The stream's numbers to reconcile with (reconcile.ts); none: an empty reconciliation. */
+  readonly realtime?: RealtimeSource | null;
   readonly marts?: readonly Mart[];
 }
 
@@ -175,6 +178,16 @@ export async function computeDay(
       fxRates: input.fxRates,
     });
   lap(`computed ${results.length} marts`);
+
+  if (input.realtime) {
+    const daySites = (await engine.query('SELECT site_id, zone FROM day_sites ORDER BY site_id')).rows.map(
+      (r) => ({
+        siteId: r[0] as string,
+        zone: r[1] as string,
+      }),
+    );
+    results.push(await reconcileDay(engine, input.realtime, date, daySites, results, log));
+  } else results.push({ mart: reconciliation, rows: [] });
 
   for (const name of [...TABLES, ...SIDE_TABLES, 'history']) await engine.drop(name);
   return {

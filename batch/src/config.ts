@@ -11,9 +11,12 @@
 //   BATCH_WORK_DIR           (system temp)           local lake copies and DuckDB spill files
 //   BATCH_DOWNLOAD_CONCURRENCY 4                     lake files downloaded at a time (DuckDB)
 //   POSTGRES_URL             (none: CSV only)        postgres://user:pass@host:port/db: marts also go to schema daily
+//   BATCH_REALTIME_SCHEMA    realtime                the processor's schema the reconciliation reads
 //   SPARK_MASTER             local[2]                any Spark master URL (spark://..., yarn, k8s://...)
 //   SPARK_DRIVER_MEMORY      2g                      heap of the Spark JVM this batch starts
 //   SPARK_SHUFFLE_PARTITIONS 4                       spark.sql.shuffle.partitions
+//   SPARK_CONF               (none)                  more Spark settings: key=value,key=value
+//   SPARK_JAVA_OPTIONS       (none)                  more JVM options for the Spark process, space-separated
 //   INFRA_JARS_DIR           .infra/jars             where `npm run infra:fetch` put the Spark jars (<dir>/spark)
 //   JAVA_HOME                (PATH)                  the Java (17+) that runs Spark
 import { tmpdir } from 'node:os';
@@ -30,6 +33,9 @@ export interface SparkSettings {
   readonly hdfsUri: string;
   readonly driverMemory: string;
   readonly shufflePartitions: number;
+  /** Further Spark settings. */
+  readonly conf: readonly string[];
+  readonly javaOptions: readonly string[];
   readonly jarsDir: string;
   readonly javaHome: string | undefined;
 }
@@ -45,6 +51,7 @@ export interface BatchConfig {
   readonly workDir: string;
   readonly downloadConcurrency: number;
   readonly postgresUrl: string | undefined;
+  readonly realtimeSchema: string;
   readonly spark: SparkSettings;
 }
 
@@ -65,6 +72,22 @@ export function parseEngine(raw: string): EngineName {
   throw new BatchError(`engine ${raw}: use duckdb or spark`);
 }
 
+function identifier(name: string, value: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
+    throw new BatchError(`${name}=${value}: use lower-case letters, digits, _`);
+  return value;
+}
+
+function sparkConf(raw: string | undefined): string[] {
+  const pairs = (raw || '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const p of pairs)
+    if (!/^spark\.[\w.]+=.+$/.test(p)) throw new BatchError(`SPARK_CONF: ${p} is not spark.key=value`);
+  return pairs;
+}
+
 export function readBatchConfig(env: Env = process.env): BatchConfig {
   let lake: LakeLayout;
   try {
@@ -83,11 +106,14 @@ export function readBatchConfig(env: Env = process.env): BatchConfig {
     workDir: absolute(env.BATCH_WORK_DIR || tmpdir()),
     downloadConcurrency: positiveInt(env, 'BATCH_DOWNLOAD_CONCURRENCY', 4),
     postgresUrl: env.POSTGRES_URL || undefined,
+    realtimeSchema: identifier('BATCH_REALTIME_SCHEMA', env.BATCH_REALTIME_SCHEMA || 'realtime'),
     spark: {
       master: env.SPARK_MASTER || 'local[2]',
       hdfsUri: (env.HDFS_URI || 'hdfs://127.0.0.1:8020').replace(/\/+$/, ''),
       driverMemory: env.SPARK_DRIVER_MEMORY || '2g',
       shufflePartitions: positiveInt(env, 'SPARK_SHUFFLE_PARTITIONS', 4),
+      conf: sparkConf(env.SPARK_CONF),
+      javaOptions: (env.SPARK_JAVA_OPTIONS || '').split(/\s+/).filter(Boolean),
       jarsDir: absolute(env.INFRA_JARS_DIR || join(REPO_ROOT, '.infra', 'jars')),
       javaHome: env.JAVA_HOME || undefined,
     },

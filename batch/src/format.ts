@@ -35,6 +35,8 @@ export function formatValue(type: ColumnType, raw: string | null): string | null
       return formatDecimal(parseDecimal(raw), 4);
     case 'seconds':
       return formatDecimal(parseDecimal(raw), 3);
+    case 'number':
+      return formatDecimal(parseDecimal(raw), 6, 0);
   }
 }
 

@@ -25,6 +25,7 @@ const PG_TYPES: Record<ColumnType, string> = {
   money: 'numeric(38,6)',
   decimal4: 'numeric(18,4)',
   seconds: 'numeric(18,3)',
+  number: 'numeric(38,6)',
 };
 
 /** PostgreSQL's name for a column type, as information_schema reports it. */
@@ -36,6 +37,7 @@ const REPORTED: Record<ColumnType, string> = {
   money: 'numeric',
   decimal4: 'numeric',
   seconds: 'numeric',
+  number: 'numeric',
 };
 
 export function tableDdl(mart: Mart): string[] {

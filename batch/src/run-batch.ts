@@ -16,6 +16,7 @@ import { addDays, dayWindow, utcDates } from './local-time.ts';
 import { buildManifest, type Manifest } from './manifest.ts';
 import type { MartTarget } from './postgres-marts.ts';
 import { Progress, type ProgressSink } from './progress.ts';
+import type { RealtimeSource } from './reconcile.ts';
 import { DEFAULT_TIME_ZONE, type FxRates, type SiteSettings } from './sites.ts';
 import { discardDayVersion, newDayVersion, publishDayVersion, writeMartCsvs } from './write-day.ts';
 
@@ -32,6 +33,8 @@ export interface BatchOptions {
   readonly engine?: SqlEngine;
   /** PostgreSQL schema `daily`; none: CSV only. */
   readonly postgres?: MartTarget | null;
+  /** The stream's schema to reconcile with; none: the reconciliation has no rows. */
+  readonly realtime?: RealtimeSource | null;
   /** Also export the lake partition dt=<date> as events.csv. */
   readonly rawCsv?: boolean;
   /** Local lake copies and spill files (a temporary folder below it, removed at the end). */
@@ -130,6 +133,7 @@ async function runDay(ctx: DayContext, date: string): Promise<BatchSummary> {
       files,
       historyDays,
       fxRates: ctx.fxRates ?? new Map(),
+      realtime: ctx.realtime ?? null,
       lake: {
         hdfs: ctx.hdfs,
         layout: ctx.lake,

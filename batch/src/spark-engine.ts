@@ -97,6 +97,7 @@ export async function openSpark(opts: SparkOptions): Promise<SparkEngine> {
   const args = [
     ...JAVA_MODULE_OPTIONS,
     `-Xmx${opts.driverMemory}`,
+    ...opts.javaOptions,
     `-Dlog4j2.configurationFile=${log4j}`,
     `-Djava.io.tmpdir=${opts.workDir}`,
     '-cp',
@@ -104,6 +105,7 @@ export async function openSpark(opts: SparkOptions): Promise<SparkEngine> {
     join(REPO_ROOT, 'batch', 'spark', 'BatchSql.java'),
     opts.master,
     String(opts.shufflePartitions),
+    ...opts.conf,
   ];
   const child = spawn(java, args, {
     stdio: ['pipe', 'pipe', 'pipe'],

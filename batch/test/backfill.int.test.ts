@@ -12,7 +12,7 @@ import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { lakeLayout } from '@clickstream/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatValue, neutralise } from '../src/format.ts';
-import { MARTS } from '../src/marts/index.ts';
+import { OUTPUT_MARTS as MARTS } from '../src/marts/index.ts';
 import { type MartTarget, openMartTarget } from '../src/postgres-marts.ts';
 import { runBatch, runBatches } from '../src/run-batch.ts';
 import { FX_RATES, readCsv, SITES, writeKnownLake } from './known-day.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { lakeLayout } from '@clickstream/schema';
 import { describe, expect, inject, it } from 'vitest';
-import { MARTS } from '../src/marts/index.ts';
+import { OUTPUT_MARTS } from '../src/marts/index.ts';
 import { runBatch } from '../src/run-batch.ts';
 import { DATE, expectKnownMarts, FX_RATES, SITES, writeKnownLake } from './known-day.ts';
 
@@ -40,9 +40,9 @@ describe('the marts of a known day (DuckDB, real HDFS)', () => {
     expect(manifest.lake.historyDays).toBe(1);
     expect(manifest.lake.rows).toBe(31); // 32 events, one of them on a history day
     expect(manifest.lake.files.reduce((n: number, f: { rows: number }) => n + f.rows, 0)).toBe(31);
-    expect(manifest.marts.map((m: { name: string }) => m.name)).toEqual(MARTS.map((m) => m.name));
+    expect(manifest.marts.map((m: { name: string }) => m.name)).toEqual(OUTPUT_MARTS.map((m) => m.name));
     expect(readdirSync(join(out, DATE)).sort()).toEqual(
-      [...MARTS.map((m) => `${m.name}.csv`), 'manifest.json'].sort(),
+      [...OUTPUT_MARTS.map((m) => `${m.name}.csv`), 'manifest.json'].sort(),
     );
     expect(lines.some((l) => l.includes('visitor history: indexed 1 lake day'))).toBe(true);
   });

@@ -1,4 +1,6 @@
 // Every mart, in the order they are computed and listed (the summary reads the orders' rows).
+
+import { reconciliation } from '../reconcile.ts';
 import { newVsReturning, summary } from './audience.ts';
 import { funnel, orders } from './commerce.ts';
 import type { Mart } from './mart.ts';
@@ -41,3 +43,6 @@ export const MARTS: readonly Mart[] = [
   newVsReturning,
   summary,
 ];
+
+/** Every output of a day: the marts, and the reconciliation with the stream (reconcile.ts). */
+export const OUTPUT_MARTS: readonly Mart[] = [...MARTS, reconciliation];

@@ -17,7 +17,9 @@ export type ColumnType =
   /** A rate or average, 4 decimal places (`0.2500`). numeric(18,4). */
   | 'decimal4'
   /** A duration in seconds, 3 decimal places (`12.345`). numeric(18,3). */
-  | 'seconds';
+  | 'seconds'
+  /** A count or an amount, exact, without trailing zeros (`21`, `37.5`). numeric(38,6). */
+  | 'number';
 
 export interface MartColumn {
   readonly name: string;
@@ -40,7 +42,7 @@ export interface Mart {
   readonly finish?: (rows: (string | null)[][], ctx: FinishContext) => void;
 }
 
-const TYPES = new Set<ColumnType>(['date', 'hour', 'text', 'int', 'money', 'decimal4', 'seconds']);
+const TYPES = new Set<ColumnType>(['date', 'hour', 'text', 'int', 'money', 'decimal4', 'seconds', 'number']);
 
 /** `columns('date:date site_id:text page_views:int')`. */
 export function columns(spec: string): MartColumn[] {
