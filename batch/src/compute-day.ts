@@ -186,7 +186,11 @@ export async function computeDay(
         zone: r[1] as string,
       }),
     );
-    results.push(await reconcileDay(engine, input.realtime, date, daySites, results, log));
+    const report = await reconcileDay(engine, input.realtime, date, daySites, results, log);
+    results.push({
+      mart: report.mart,
+      rows: report.rows.map((row) => row.map((v, i) => formatValue(report.mart.columns[i]!.type, v))),
+    });
   } else results.push({ mart: reconciliation, rows: [] });
 
   for (const name of [...TABLES, ...SIDE_TABLES, 'history']) await engine.drop(name);

@@ -4,7 +4,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@clickstream/infra';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { lakeLayout } from '@clickstream/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -27,7 +26,11 @@ describe('DuckDB and Spark SQL give identical marts', () => {
       master: 'local[2]',
       hdfsUri,
       driverMemory: '1g',
-      shufflePartitions: 2,
+      shufflePartitions: 1,
+      // For a small day, compiling code and JIT-compiling Spark cost more than they save: these
+      // settings made the test's day about 4x faster (batch/README.md, Spark).
+      conf: ['spark.sql.codegen.wholeStage=false', 'spark.sql.adaptive.enabled=false'],
+      javaOptions: ['-XX:TieredStopAtLevel=1'],
       workDir: mkdtempSync(join(tmpdir(), 'spark-test-')),
     });
     console.log(`spark: ${spark.description} started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -58,7 +61,6 @@ describe('DuckDB and Spark SQL give identical marts', () => {
       const files = (dir: string) =>
         JSON.parse(readFileSync(join(dir, DATE, 'manifest.json'), 'utf8')).lake.files;
       expect(files(sparkOut)).toEqual(files(duck));
-      expect(REPO_ROOT).toBeTruthy();
     },
     30 * MINUTES,
   );
