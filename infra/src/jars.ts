@@ -18,7 +18,7 @@ export const COMPONENTS: readonly Component[] = ['kafka', 'hadoop', 'spark'];
 const LABEL: Record<Component, string> = {
   kafka: 'Kafka',
   hadoop: 'HDFS (Hadoop)',
-  spark: 'Spark SQL (for the batch\'s --engine spark)',
+  spark: "Spark SQL (for the batch's --engine spark)",
 };
 
 export interface JarOptions {
