@@ -89,7 +89,7 @@ async function measure(
   argv: string[],
   env: Record<string, string>,
 ): Promise<{ name: string; seconds: number; peakMiB: number }> {
-  log(`${name}: ${command} ${argv.join(' ')}`);
+  log(`${name}: started`);
   const t0 = performance.now();
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -6,6 +6,7 @@
 // events, page views or end), orders and revenue per currency, duplicates removed, late events.
 import type { Pool } from '@clickstream/infra/postgres';
 import type { MartRows } from './compute-day.ts';
+import { add, formatDecimal, parseDecimal } from './decimal.ts';
 import type { SqlEngine } from './engine.ts';
 import { dayWindow } from './local-time.ts';
 import { columns, type Mart } from './marts/mart.ts';
@@ -162,15 +163,6 @@ export async function reconcileDay(
 
 /** a - b for exact decimal text. */
 function subtract(a: string, b: string): string {
-  const scale = 6;
-  const units = (t: string) => {
-    const [w = '0', f = ''] = t.replace('-', '').split('.');
-    const v = BigInt(w) * 10n ** BigInt(scale) + BigInt((f + '000000').slice(0, scale));
-    return t.startsWith('-') ? -v : v;
-  };
-  const d = units(a) - units(b);
-  const neg = d < 0n;
-  const abs = neg ? -d : d;
-  const frac = (abs % 10n ** BigInt(scale)).toString().padStart(scale, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${abs / 10n ** BigInt(scale)}${frac ? `.${frac}` : ''}`;
+  const right = parseDecimal(b);
+  return formatDecimal(add(parseDecimal(a), { units: -right.units, scale: right.scale }), 6, 0);
 }
