@@ -8,7 +8,7 @@ import { lakeLayout } from '@clickstream/schema';
 import { describe, expect, inject, it } from 'vitest';
 import { OUTPUT_MARTS } from '../src/marts/index.ts';
 import { runBatch } from '../src/run-batch.ts';
-import { DATE, expectKnownMarts, FX_RATES, SITES, writeKnownLake } from './known-day.ts';
+import { DATE, expectKnownMarts, FX_RATES, readCsv, SITES, writeKnownLake } from './known-day.ts';
 
 const { webhdfsUrl, hdfsUser } = inject('infra');
 const hdfs = new WebHdfsClient({ url: webhdfsUrl, user: hdfsUser });
@@ -45,5 +45,40 @@ describe('the marts of a known day (DuckDB, real HDFS)', () => {
       [...OUTPUT_MARTS.map((m) => `${m.name}.csv`), 'manifest.json'].sort(),
     );
     expect(lines.some((l) => l.includes('visitor history: indexed 1 lake day'))).toBe(true);
+  });
+
+  it('give empty marts for a day without data (rows of zeros only for the fixed dimensions of configured sites)', async () => {
+    const lake = lakeLayout(`/test/empty-${Date.now()}`);
+    await hdfs.mkdirs(`${lake.eventsDir}/dt=2026-01-02`);
+    const out = mkdtempSync(join(tmpdir(), 'empty-'));
+    const bare = await runBatch({ hdfs, lake, date: '2026-01-01', outDir: out });
+    expect(bare).toMatchObject({ files: 0, events: 0, sessions: 0 });
+    for (const mart of OUTPUT_MARTS)
+      expect(readCsv(join(out, '2026-01-01', `${mart.name}.csv`)), mart.name).toEqual([
+        mart.columns.map((c) => c.name),
+      ]);
+    await runBatch({ hdfs, lake, date: '2026-01-01', outDir: out, sites: [SITES[0]!] });
+    const hours = readCsv(join(out, '2026-01-01', 'active_users_hourly.csv'));
+    expect(hours).toHaveLength(25);
+    expect(hours[1]).toEqual(['2026-01-01', 'shop', '2026-01-01 00:00:00+00:00', '0', '0']);
+    expect(readCsv(join(out, '2026-01-01', 'summary.csv'))[1]).toEqual([
+      '2026-01-01',
+      'shop',
+      'UTC',
+      '0',
+      '0',
+      '0',
+      '0',
+      '0',
+      '',
+      'EUR',
+      '0.00',
+      '',
+      '0',
+      '0',
+      '0',
+      '0',
+    ]);
+    expect(readCsv(join(out, '2026-01-01', 'page_views.csv'))).toHaveLength(1);
   });
 });
