@@ -75,7 +75,12 @@ async function main(): Promise<void> {
       engineName === 'spark'
         ? // Spark's log stays after the run (errors point to it).
           await openSpark({ ...config.spark, workDir: join(config.workDir, 'clickstream-batch-spark'), log })
-        : await openDuckDb({ hdfs, workDir, downloadConcurrency: config.downloadConcurrency });
+        : await openDuckDb({
+            hdfs,
+            workDir,
+            downloadConcurrency: config.downloadConcurrency,
+            memoryLimit: config.duckdbMemory,
+          });
     const t0 = performance.now();
     const summaries = await runBatches({
       hdfs,

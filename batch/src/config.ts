@@ -10,6 +10,7 @@
 //   BATCH_ENGINE             duckdb                  duckdb | spark (--engine wins)
 //   BATCH_WORK_DIR           (system temp)           local lake copies and DuckDB spill files
 //   BATCH_DOWNLOAD_CONCURRENCY 4                     lake files downloaded at a time (DuckDB)
+//   BATCH_DUCKDB_MEMORY      (DuckDB's: 80% of RAM)  DuckDB's memory_limit, e.g. 4GB; beyond it DuckDB spills to BATCH_WORK_DIR
 //   POSTGRES_URL             (none: CSV only)        postgres://user:pass@host:port/db: marts also go to schema daily
 //   BATCH_REALTIME_SCHEMA    realtime                the processor's schema the reconciliation reads
 //   SPARK_MASTER             local[2]                any Spark master URL (spark://..., yarn, k8s://...)
@@ -50,6 +51,7 @@ export interface BatchConfig {
   readonly engine: EngineName;
   readonly workDir: string;
   readonly downloadConcurrency: number;
+  readonly duckdbMemory: string | undefined;
   readonly postgresUrl: string | undefined;
   readonly realtimeSchema: string;
   readonly spark: SparkSettings;
@@ -70,6 +72,13 @@ const absolute = (p: string) => (isAbsolute(p) ? p : resolve(p));
 export function parseEngine(raw: string): EngineName {
   if (raw === 'duckdb' || raw === 'spark') return raw;
   throw new BatchError(`engine ${raw}: use duckdb or spark`);
+}
+
+function memory(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw))
+    throw new BatchError(`BATCH_DUCKDB_MEMORY=${raw}: use a size like 4GB`);
+  return raw;
 }
 
 function identifier(name: string, value: string): string {
@@ -105,6 +114,7 @@ export function readBatchConfig(env: Env = process.env): BatchConfig {
     engine: parseEngine(env.BATCH_ENGINE || 'duckdb'),
     workDir: absolute(env.BATCH_WORK_DIR || tmpdir()),
     downloadConcurrency: positiveInt(env, 'BATCH_DOWNLOAD_CONCURRENCY', 4),
+    duckdbMemory: memory(env.BATCH_DUCKDB_MEMORY),
     postgresUrl: env.POSTGRES_URL || undefined,
     realtimeSchema: identifier('BATCH_REALTIME_SCHEMA', env.BATCH_REALTIME_SCHEMA || 'realtime'),
     spark: {

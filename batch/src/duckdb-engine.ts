@@ -28,6 +28,8 @@ export interface DuckDbOptions {
   readonly workDir: string;
   /** Lake files downloaded at a time. */
   readonly downloadConcurrency?: number;
+  /** DuckDB's memory_limit (e.g. 4GB); default DuckDB's own (80% of RAM). */
+  readonly memoryLimit?: string;
 }
 
 /** `read_parquet` over local files, as the lake view wants it (see SqlEngine.readLake). */
@@ -42,6 +44,7 @@ export async function openDuckDb(opts: DuckDbOptions): Promise<DuckDbEngine> {
   const connection = await db.connect();
   mkdirSync(opts.workDir, { recursive: true });
   await connection.run(`SET temp_directory = ${literal(join(opts.workDir, 'duckdb-spill'))}`);
+  if (opts.memoryLimit) await connection.run(`SET memory_limit = ${literal(opts.memoryLimit)}`);
   for (const m of MACROS) await connection.run(m);
   const version = (await connection.runAndReadAll('SELECT version() AS v')).getRowObjectsJson()[0]?.v;
   const localLake = new LocalLake(opts.hdfs, join(opts.workDir, 'lake'), opts.downloadConcurrency);
