@@ -30,3 +30,18 @@ export async function queryLake(
     rmSync(local, { recursive: true, force: true });
   }
 }
+
+/** Runs statements in one fresh in-memory DuckDB; the rows of the last one (for tests and scripts). */
+export async function query(...statements: string[]): Promise<Record<string, unknown>[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const connection = await db.connect();
+  try {
+    let rows: Record<string, unknown>[] = [];
+    for (const sql of statements)
+      rows = (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+    return rows;
+  } finally {
+    connection.closeSync();
+    db.closeSync();
+  }
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { queryLake, runBatch } from '@clickstream/batch';
 import { freePort, REPO_ROOT } from '@clickstream/infra';
 import { launchChromium } from '@clickstream/infra/chromium';
+import { createPool } from '@clickstream/infra/postgres';
 import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { lakeLayout } from '@clickstream/schema';
@@ -20,9 +21,10 @@ import { type Shop, startShop } from '../src/server.ts';
 const DESKTOP_CHROME =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
-const { kafkaBrokers, webhdfsUrl, hdfsUser } = inject('infra');
+const { kafkaBrokers, webhdfsUrl, hdfsUser, postgresUrl } = inject('infra');
 const hdfs = new WebHdfsClient({ url: webhdfsUrl, user: hdfsUser });
 const run = randomUUID().slice(0, 8);
+const realtimeSchema = `e2e_${run.replace(/-/g, '')}`;
 const lakeRoot = `/test/e2e-${run}`;
 const lake = lakeLayout(lakeRoot);
 
@@ -76,6 +78,10 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
         WEBHDFS_URL: webhdfsUrl,
         HDFS_USER: hdfsUser,
         LAKE_ROOT: lakeRoot,
+        POSTGRES_URL: postgresUrl,
+        PROCESSOR_PG_SCHEMA: realtimeSchema,
+        // Lake files every half second, so the test need not wait for the default 10 s.
+        PROCESSOR_COMMIT_MS: '500',
       }),
     );
     await waitForHttpOk(collector, `${collectorUrl}/ready`);
@@ -149,6 +155,27 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
     );
     expect(described.sort()).toEqual([...expected].sort());
     await context.close();
+
+    // The real-time stage saw the same visit: its minute rows in PostgreSQL add up to the events.
+    const pool = createPool(postgresUrl);
+    try {
+      const [live] = (
+        await pool.query(
+          `SELECT sum(events)::int AS events, sum(page_views)::int AS page_views, sum(clicks)::int AS clicks,
+                  sum(product_viewed)::int AS product_viewed, sum(orders)::int AS orders
+           FROM ${realtimeSchema}.minute_totals WHERE site_id = 'e2e-shop'`,
+        )
+      ).rows;
+      expect(live).toEqual({
+        events: expected.length,
+        page_views: 5,
+        clicks: 5,
+        product_viewed: 1,
+        orders: 1,
+      });
+    } finally {
+      await pool.end();
+    }
 
     const days = [...new Set(events.map((e) => e.dt))];
     expect(days).toHaveLength(1); // (a run across midnight UTC would split the visit over two days)

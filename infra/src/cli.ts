@@ -31,8 +31,9 @@ async function main(command: string | undefined): Promise<void> {
     case 'status': {
       const endpoints = endpointsOf(config);
       for (const s of infraStatus(config)) {
-        const state = s.pid === null ? 'stopped' : `running  pid ${s.pid}  rss ${s.rssMiB} MiB`;
-        console.log(`${s.role.padEnd(9)} ${state.padEnd(36)} log ${s.logFile}`);
+        const state =
+          s.pid === null ? 'stopped' : `running  pid ${s.pid}  rss ${s.rssMiB} MiB  pss ${s.memoryMiB} MiB`;
+        console.log(`${s.role.padEnd(9)} ${state.padEnd(50)} log ${s.logFile}`);
       }
       console.log(
         `kafka ${endpoints.kafkaBrokers.join(',')}  webhdfs ${endpoints.webhdfsUrl}  postgres ${endpoints.postgresUrl}`,

@@ -5,7 +5,7 @@ import { hdfsProcesses, prepareHdfs } from './hdfs-server.ts';
 import { kafkaProcess, type Prepared, prepareKafka } from './kafka-server.ts';
 import { postgresProcess, preparePostgres } from './postgres-server.ts';
 import { checkJava } from './prereqs.ts';
-import { type ManagedProcess, rssMiB, runningPid, stopProcess } from './processes.ts';
+import { type ManagedProcess, rssMiB, runningPid, stopProcess, treeMemoryMiB } from './processes.ts';
 
 export type Log = (line: string) => void;
 
@@ -83,13 +83,22 @@ export async function infraDown(config: InfraConfig, log: Log = () => {}): Promi
 export interface ProcessStatus {
   readonly role: string;
   readonly pid: number | null;
+  /** Resident memory of the main process. */
   readonly rssMiB: number | null;
+  /** PSS of the process and its children (PostgreSQL's workers): what it costs the machine. */
+  readonly memoryMiB: number | null;
   readonly logFile: string;
 }
 
 export function infraStatus(config: InfraConfig): ProcessStatus[] {
   return allProcesses(config).map((p) => {
     const pid = runningPid(p);
-    return { role: p.role, pid, rssMiB: pid === null ? null : rssMiB(pid), logFile: p.logFile };
+    return {
+      role: p.role,
+      pid,
+      rssMiB: pid === null ? null : rssMiB(pid),
+      memoryMiB: pid === null ? null : treeMemoryMiB(pid),
+      logFile: p.logFile,
+    };
   });
 }

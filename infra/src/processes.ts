@@ -4,7 +4,16 @@
 // for PostgreSQL) lets `down` and `status` recognise it, so a recycled pid never makes us stop
 // someone else's process.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from './errors.ts';
@@ -161,6 +170,47 @@ export function rssMiB(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** The pids of a process's children (and theirs), from the parent field of /proc/<pid>/stat. */
+function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // `pid (comm) state ppid ...`; comm may hold spaces and parentheses, so split after the last `)`.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(ppid, [...(parentOf.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  const out: number[] = [];
+  for (let todo = [pid]; todo.length > 0; ) {
+    const children = todo.flatMap((p) => parentOf.get(p) ?? []);
+    out.push(...children);
+    todo = children;
+  }
+  return out;
+}
+
+/**
+ * What a process and its children cost in memory, in MiB: the sum of their proportional set sizes
+ * (PSS), which counts shared memory once. For PostgreSQL the postmaster's RSS alone says little:
+ * its shared buffers are touched by the workers. Null when the process is not running.
+ */
+export function treeMemoryMiB(pid: number): number | null {
+  let kB = 0;
+  for (const p of [pid, ...descendantsOf(pid)]) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+      kB += Number(m?.[1] ?? 0);
+    } catch {
+      if (p === pid) return null;
+    }
+  }
+  return Math.round(kB / 1024);
 }
 
 /**

@@ -54,7 +54,8 @@ export default async function setup(project: TestProject) {
     await infraDown(config);
     throw err;
   }
-  for (const s of infraStatus(config)) log(`${s.role} pid ${s.pid}, rss ${s.rssMiB} MiB, log ${s.logFile}`);
+  for (const s of infraStatus(config))
+    log(`${s.role} pid ${s.pid}, rss ${s.rssMiB} MiB, pss ${s.memoryMiB} MiB, log ${s.logFile}`);
   const endpoints = endpointsOf(config);
   log(`Kafka ${endpoints.kafkaBrokers.join(',')}; WebHDFS ${endpoints.webhdfsUrl}; ${endpoints.postgresUrl}`);
   project.provide('infra', endpoints);

@@ -135,7 +135,8 @@ export class PartitionLog {
     for (let attempt = 0; attempt < 10; attempt++) {
       const seqs = await this.#seqs();
       let latest: LogEntry | null = null;
-      for (let i = seqs.length - 1; i >= 0 && latest === null; i--) latest = await this.#read(seqs[i] as number);
+      for (let i = seqs.length - 1; i >= 0 && latest === null; i--)
+        latest = await this.#read(seqs[i] as number);
       if (latest?.kind === 'commit') await this.#finish(latest);
       const seq = (seqs[seqs.length - 1] ?? -1) + 1;
       const claim: LogEntry = {
@@ -188,7 +189,9 @@ export class PartitionLog {
       files: committed,
     };
     if (!(await this.#create(entry))) {
-      throw new FencedError(`${this.#dir}: seq ${seq} was taken by another owner; this one lost the partition`);
+      throw new FencedError(
+        `${this.#dir}: seq ${seq} was taken by another owner; this one lost the partition`,
+      );
     }
     this.#seq = seq;
     await this.#finish(entry);

@@ -3,6 +3,7 @@
 //   KAFKA_BROKERS                   127.0.0.1:9092       comma-separated bootstrap brokers
 //   TOPIC_PREFIX                    clickstream          reads <prefix>.events, dead-letters to <prefix>.events.dead-letter
 //   PROCESSOR_GROUP_ID              clickstream-processor  Kafka consumer group
+//   PROCESSOR_SESSION_TIMEOUT_MS    30000                the group drops a member silent this long (6000 at least)
 //   WEBHDFS_URL                     http://127.0.0.1:9870  NameNode HTTP address
 //   HDFS_USER                       clickstream          WebHDFS user.name
 //   LAKE_ROOT                       /clickstream         HDFS folder of the lake (events/, sessions/, _processor/)
@@ -26,6 +27,7 @@ export interface ProcessorConfig {
   readonly kafkaBrokers: readonly string[];
   readonly topics: Topics;
   readonly groupId: string;
+  readonly sessionTimeoutMs: number;
   readonly webhdfsUrl: string;
   readonly hdfsUser: string;
   readonly lake: LakeLayout;
@@ -47,7 +49,8 @@ function int(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${name}=${raw}: use an integer of at least ${min}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new ConfigError(`${name}=${raw}: use an integer of at least ${min}`);
   return n;
 }
 
@@ -71,6 +74,7 @@ export function readProcessorConfig(env: Env = process.env): ProcessorConfig {
       .filter(Boolean),
     topics,
     groupId: env.PROCESSOR_GROUP_ID || 'clickstream-processor',
+    sessionTimeoutMs: int(env, 'PROCESSOR_SESSION_TIMEOUT_MS', 30_000, 6_000),
     webhdfsUrl: env.WEBHDFS_URL || 'http://127.0.0.1:9870',
     hdfsUser: env.HDFS_USER || 'clickstream',
     lake,

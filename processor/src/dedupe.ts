@@ -96,7 +96,8 @@ export class DedupeFilter {
   readonly #hours = new Map<number, HashSet64>();
 
   constructor(windowMs: number) {
-    if (!(windowMs >= HOUR_MS)) throw new Error(`duplicate window must be at least 1 hour, got ${windowMs} ms`);
+    if (!(windowMs >= HOUR_MS))
+      throw new Error(`duplicate window must be at least 1 hour, got ${windowMs} ms`);
     this.windowMs = windowMs;
   }
 
@@ -190,7 +191,8 @@ export class DedupeFilter {
       let capacity = MIN_CAPACITY;
       while (capacity < size * 2 + 2) capacity *= 2;
       const table = new HashSet64(capacity);
-      for (let i = 0; i < size; i++, at += 8) table.add(view.getUint32(at, true), view.getUint32(at + 4, true));
+      for (let i = 0; i < size; i++, at += 8)
+        table.add(view.getUint32(at, true), view.getUint32(at + 4, true));
       filter.#hours.set(hour, table);
     }
     return filter;

@@ -39,7 +39,11 @@ class TableWriter<Row extends object> {
   #commits = 0;
   rows = 0;
 
-  constructor(columns: readonly ColumnSpec[], settings: LakeWriterSettings, fileName: (first: bigint) => string) {
+  constructor(
+    columns: readonly ColumnSpec[],
+    settings: LakeWriterSettings,
+    fileName: (first: bigint) => string,
+  ) {
     this.#columns = columns;
     this.#settings = settings;
     this.#fileName = fileName;
@@ -78,7 +82,8 @@ class TableWriter<Row extends object> {
 
   /** Forgets full files and, beyond the limit, the least recently written ones. */
   #roll(): void {
-    for (const [dir, open] of this.#open) if (open.file.bytes >= this.#settings.fileBytes) this.#open.delete(dir);
+    for (const [dir, open] of this.#open)
+      if (open.file.bytes >= this.#settings.fileBytes) this.#open.delete(dir);
     if (this.#open.size <= this.#settings.openFiles) return;
     const byAge = [...this.#open.entries()].sort((a, b) => a[1].lastWrite - b[1].lastWrite);
     for (const [dir] of byAge.slice(0, this.#open.size - this.#settings.openFiles)) this.#open.delete(dir);

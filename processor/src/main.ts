@@ -5,7 +5,13 @@
 // offset's event is in the lake and in the metrics exactly once (duplicates by messageId dropped),
 // across crashes, restarts and rebalances; see processor/README.md.
 import { hostname } from 'node:os';
-import { createKafka, EventProducer, ensureTopics, type IncomingBatch, startConsumer } from '@clickstream/infra/kafka';
+import {
+  createKafka,
+  EventProducer,
+  ensureTopics,
+  type IncomingBatch,
+  startConsumer,
+} from '@clickstream/infra/kafka';
 import { createPool } from '@clickstream/infra/postgres';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { FencedError } from './checkpoint.ts';
@@ -101,7 +107,9 @@ async function main() {
       if (first > task.applied + 1n) {
         // The group's committed offset is ahead of the checkpoint (a new lake root with an old
         // group id, say): read the gap first rather than skip it.
-        log(`p${batch.partition}: offsets ${task.applied + 1n}..${first - 1n} are not in the checkpoint; reading them`);
+        log(
+          `p${batch.partition}: offsets ${task.applied + 1n}..${first - 1n} are not in the checkpoint; reading them`,
+        );
         consumer?.seek(batch.topic, batch.partition, task.applied + 1n);
         return;
       }
@@ -124,6 +132,7 @@ async function main() {
     topics: [config.topics.events],
     handleBatch,
     manualCommit: true,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     partitionsConsumedConcurrently: 4,
     onAssignment: (assignment) => {
       assigned = new Set(assignment[config.topics.events] ?? []);
@@ -138,16 +147,27 @@ async function main() {
   );
 
   // Flush rows to PostgreSQL, commit when due, and let idle partitions' watermarks follow the clock.
+  const admin = kafka.admin();
+  await admin.connect();
+  const endOffsets = async (): Promise<Map<number, bigint>> => {
+    const offsets = await admin.fetchTopicOffsets(config.topics.events);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  };
   let ticking = false;
   const tick = async () => {
     if (ticking) return;
     ticking = true;
     try {
+      let ends: Map<number, bigint> | undefined;
       for (const [partition, pending] of tasks) {
         try {
           const task = await pending;
           await task.flush();
-          await commitKafka(task, await task.idle(config.idleMs));
+          if (task.quietFor(config.idleMs)) {
+            ends ??= await endOffsets();
+            const end = ends.get(partition);
+            if (end !== undefined) await commitKafka(task, await task.idle(config.idleMs, end));
+          }
           await commitKafka(task, await task.commitIfDue());
         } catch (err) {
           onFailure(partition, err);
@@ -175,6 +195,7 @@ async function main() {
       }
     }
     await consumer?.stop();
+    await admin.disconnect();
     await deadLetters.disconnect();
     await pool.end();
     process.exit(0);

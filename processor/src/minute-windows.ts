@@ -165,7 +165,11 @@ export class MinuteWindows {
   static restore(json: readonly WindowJson[]): MinuteWindows {
     const m = new MinuteWindows();
     for (const w of json)
-      m.#windows.set(keyOf(w.site, w.minute), { ...w, visitors: new Set(w.visitors), pages: new Map(w.pages) });
+      m.#windows.set(keyOf(w.site, w.minute), {
+        ...w,
+        visitors: new Set(w.visitors),
+        pages: new Map(w.pages),
+      });
     return m;
   }
 }

@@ -12,9 +12,9 @@
 // state and the same rows. State is snapshotted with the lake files (checkpoint.ts).
 import { type LakeRow, type SessionRow, toMicros } from '@clickstream/schema';
 import { DedupeFilter } from './dedupe.ts';
-import { type HourRow, HourlyUsers } from './hourly-users.ts';
+import { HourlyUsers, type HourRow } from './hourly-users.ts';
 import { type MinuteRow, MinuteWindows, type PageMinuteRow } from './minute-windows.ts';
-import { sessionEventOf, Sessionizer } from './sessionize.ts';
+import { Sessionizer, type SessionsSnapshot, sessionEventOf } from './sessionize.ts';
 
 export interface StreamSettings {
   /** How far behind the latest event time an event may be and still count (default 10 min). */
@@ -100,10 +100,12 @@ export class PartitionStream {
     this.#sessions = this.#newSessionizer();
   }
 
-  #newSessionizer(json?: Parameters<typeof Sessionizer.restore>[2]): Sessionizer {
+  #newSessionizer(json?: SessionsSnapshot): Sessionizer {
     const onStarts = (site: string, start: number, delta: number) =>
       this.#minutes.adjustSessionsStarted(site, start, delta);
-    return json ? Sessionizer.restore(this.partition, onStarts, json) : new Sessionizer(this.partition, onStarts);
+    return json
+      ? Sessionizer.restore(this.partition, onStarts, json, this.settings.allowedLatenessMs)
+      : new Sessionizer(this.partition, onStarts, this.settings.allowedLatenessMs);
   }
 
   /** Event time below which an event is late. */
@@ -146,7 +148,8 @@ export class PartitionStream {
     this.#sessions.update(row.site_id, visitor, sessionEventOf(row));
     const seenKey = `${row.site_id}\u0000${visitor}`;
     const seen = this.#visitors.get(seenKey);
-    if (!seen || seen.last_seen < t) this.#visitors.set(seenKey, { site_id: row.site_id, visitor, last_seen: t });
+    if (!seen || seen.last_seen < t)
+      this.#visitors.set(seenKey, { site_id: row.site_id, visitor, last_seen: t });
     if (row.event_name === 'Order Completed' && row.order_id !== null) this.#order(row, visitor);
     return 'counted';
   }
@@ -170,7 +173,13 @@ export class PartitionStream {
   #count(row: LakeRow, field: 'duplicates' | 'late_events' | 'bot_events'): void {
     const day = dayOf(row.event_time);
     const key = `${row.site_id}\u0000${day}`;
-    const old = this.#daily.get(key) ?? { site_id: row.site_id, day, late_events: 0, duplicates: 0, bot_events: 0 };
+    const old = this.#daily.get(key) ?? {
+      site_id: row.site_id,
+      day,
+      late_events: 0,
+      duplicates: 0,
+      bot_events: 0,
+    };
     this.#daily.set(key, { ...old, [field]: old[field] + 1, dirty: true });
   }
 
@@ -230,7 +239,7 @@ export class PartitionStream {
       dedupeIds: d.ids,
       dedupeBytes: d.bytes,
       openMinutes: this.#minutes.size,
-      openSessions: s.visitors,
+      openSessions: s.sessions,
       sessionEvents: s.events,
     };
   }

@@ -70,6 +70,8 @@ export class PartitionTask {
   #firstUncommittedAt: number | null = null;
   #lastMessageAt: number;
   #chain: Promise<unknown> = Promise.resolve();
+  /** Applied/committed offsets as last written to PostgreSQL (a flush without news is skipped). */
+  #writtenPosition = '';
 
   private constructor(
     deps: TaskDeps,
@@ -165,19 +167,24 @@ export class PartitionTask {
     return { applied, skipped, deadLettered: dead.length, duplicates, late };
   }
 
+  /** True when nothing arrived for `idleMs` (the caller then asks Kafka whether it is caught up). */
+  quietFor(idleMs: number): boolean {
+    return idleMs > 0 && this.#now() - this.#lastMessageAt >= idleMs;
+  }
+
   /**
-   * An idle partition: no message for `idleMs`, so its watermark follows the clock (latest
-   * possible event time minus the allowed lateness), closing what the events alone would leave
-   * open forever. Committed at once, so a replay never sees events on either side of the raise
-   * in a different order.
+   * An idle partition: no message for `idleMs` and nothing unread in Kafka (`endOffset` is the
+   * partition's next offset), so its watermark follows the clock (latest possible event time
+   * minus the allowed lateness), closing what the events alone would leave open forever. A
+   * partition behind (a rebalance paused fetching) is not idle. Committed at once, so a replay
+   * never sees events on either side of the raise in a different order.
    */
-  idle(idleMs: number): Promise<Committed | null> {
+  idle(idleMs: number, endOffset: bigint): Promise<Committed | null> {
     return this.#exclusive(async () => {
-      const now = this.#now();
-      if (idleMs <= 0 || now - this.#lastMessageAt < idleMs) return null;
-      if (!this.#stream.raiseWatermark(now - this.#deps.settings.allowedLatenessMs)) return null;
+      if (!this.quietFor(idleMs) || this.#stream.offset + 1n < endOffset) return null;
+      if (!this.#stream.raiseWatermark(this.#now() - this.#deps.settings.allowedLatenessMs)) return null;
       this.#stream.advance();
-      this.#firstUncommittedAt ??= now;
+      this.#firstUncommittedAt ??= this.#now();
       return this.#commit();
     });
   }
@@ -189,6 +196,10 @@ export class PartitionTask {
   async #flush(prune: boolean): Promise<void> {
     const changes = this.#stream.takeChanges();
     for (const s of changes.sessions) this.#lake.addSession(this.#stream.offset, s);
+    const position = `${this.#stream.offset}/${this.committed}`;
+    const unchanged = Object.values(changes).every((rows) => rows.length === 0);
+    if (unchanged && !prune && position === this.#writtenPosition) return;
+    this.#writtenPosition = position;
     const stats = this.#stream.stats();
     await this.#deps.sink.write(
       this.topic,

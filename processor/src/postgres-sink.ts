@@ -7,7 +7,7 @@ import { type Pool, type PoolClient, withTransaction } from '@clickstream/infra/
 import { formatMicros, type SessionRow } from '@clickstream/schema';
 import { FencedError } from './checkpoint.ts';
 import type { StreamChanges } from './partition-stream.ts';
-import { realtimeDdl, schemaIdent } from './realtime-schema.ts';
+import { REALTIME_SCHEMA_VERSION, realtimeDdl, schemaIdent } from './realtime-schema.ts';
 
 /** The channel of the NOTIFY after each write; payload: {"schema","topic","partition","sites"}. */
 export const NOTIFY_CHANNEL = 'clickstream_realtime';
@@ -56,11 +56,23 @@ export class PostgresSink {
     this.#s = schemaIdent(schema);
   }
 
-  /** Creates the schema, tables and views when missing (serialised across processors by a lock). */
+  /**
+   * Creates the schema, tables and views unless this version made them already. The check is a
+   * plain read, so a start never waits on the locks of running (or frozen) processors; the DDL
+   * itself is serialised across processors by an advisory lock.
+   */
   async migrate(): Promise<void> {
+    const version = await this.#pool
+      .query<{ version: number }>(`SELECT version FROM ${this.#s}.schema_version`)
+      .then((r) => r.rows[0]?.version ?? null)
+      .catch(() => null);
+    if (version === REALTIME_SCHEMA_VERSION) return;
     await withTransaction(this.#pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`clickstream-migrate-${this.#s}`]);
       for (const sql of realtimeDdl(this.#s)) await c.query(sql);
+      await c.query(`CREATE TABLE IF NOT EXISTS ${this.#s}.schema_version (version integer NOT NULL)`);
+      await c.query(`DELETE FROM ${this.#s}.schema_version`);
+      await c.query(`INSERT INTO ${this.#s}.schema_version VALUES ($1)`, [REALTIME_SCHEMA_VERSION]);
     });
   }
 
@@ -98,7 +110,9 @@ export class PostgresSink {
         [topic, partition],
       );
       if (Number(owner.rows[0]?.epoch) !== epoch) {
-        throw new FencedError(`p${partition}: epoch ${epoch} is no longer the owner's (${owner.rows[0]?.epoch})`);
+        throw new FencedError(
+          `p${partition}: epoch ${epoch} is no longer the owner's (${owner.rows[0]?.epoch})`,
+        );
       }
       await this.#writeRows(c, partition, changes);
       if (pruneVisitorsBefore !== null) {
@@ -128,7 +142,9 @@ export class PostgresSink {
           figures.openSessions,
         ],
       );
-      const sites = [...new Set([...changes.minutes.map((m) => m.site_id), ...changes.sessions.map((x) => x.site_id)])];
+      const sites = [
+        ...new Set([...changes.minutes.map((m) => m.site_id), ...changes.sessions.map((x) => x.site_id)]),
+      ];
       if (sites.length > 0) {
         await c.query('SELECT pg_notify($1, $2)', [
           NOTIFY_CHANNEL,

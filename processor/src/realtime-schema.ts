@@ -4,10 +4,15 @@
 // Kafka partition; rows are written with idempotent upserts (postgres-sink.ts), and the views add
 // the partitions up. Definitions: processor/README.md.
 
+/** Raise with every change to the DDL below: processors re-run it when the stored version differs. */
+export const REALTIME_SCHEMA_VERSION = 1;
+
 /** A safe SQL identifier for a schema name (letters, digits, underscore). */
 export function schemaIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-    throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(name)}: use lower-case letters, digits, _`);
+    throw new Error(
+      `invalid PostgreSQL schema name ${JSON.stringify(name)}: use lower-case letters, digits, _`,
+    );
   }
   return name;
 }

@@ -87,7 +87,11 @@ const traffic: CollectedEvent[] = [
   ),
   ev(at('23:55:00'), A, track('Product Viewed', { product_id: 'p1' })),
   ev(at('00:05:00', '2026-11-25'), A, page('/cart')),
-  ev(at('00:06:00', '2026-11-25'), A, track('Order Completed', { order_id: 'o1', revenue: 30, currency: 'EUR' })),
+  ev(
+    at('00:06:00', '2026-11-25'),
+    A,
+    track('Order Completed', { order_id: 'o1', revenue: 30, currency: 'EUR' }),
+  ),
   ev(at('23:45:00'), A, page('/late')),
 ];
 
@@ -273,7 +277,12 @@ describe('real-time stage on known traffic', () => {
     // holds every event once (the retry dropped), bots and the late view included.
     const lakeSessions = await waitFor(
       'sessions in the lake',
-      () => queryLake(hdfs, lakeLayout(env.LAKE_ROOT).sessionsDir, 'SELECT dt, visitor, events, revenue FROM events ORDER BY session_start'),
+      () =>
+        queryLake(
+          hdfs,
+          lakeLayout(env.LAKE_ROOT).sessionsDir,
+          'SELECT dt, visitor, events, revenue FROM events ORDER BY session_start',
+        ),
       (rows) => rows.length === 4,
     );
     expect(lakeSessions).toEqual([

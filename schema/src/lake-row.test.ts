@@ -63,7 +63,12 @@ describe('isClick', () => {
     expect(track('Product Viewed', { product_id: 'p1' })).toBe(false);
     expect(track('Odd', { tag: 'a' })).toBe(false);
     expect(track('Odd', { tag: 1, selector: 2 })).toBe(false);
-    const page: CollectedEvent = { ...order, type: 'page', event: null, properties: { tag: 'a', selector: 'a' } };
+    const page: CollectedEvent = {
+      ...order,
+      type: 'page',
+      event: null,
+      properties: { tag: 'a', selector: 'a' },
+    };
     expect(toLakeRow(page).is_click).toBe(false);
   });
 });

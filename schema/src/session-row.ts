@@ -24,7 +24,12 @@ export const SESSION_GAP_MS = 30 * 60_000;
 export const SESSION_CAP_MS = 24 * 3_600_000;
 
 /** The furthest step of the shop funnel a session reached, in funnel order. */
-export const FUNNEL_STEPS = ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'] as const;
+export const FUNNEL_STEPS = [
+  'Product Viewed',
+  'Product Added',
+  'Checkout Started',
+  'Order Completed',
+] as const;
 
 /** The columns in file order. The partition column `dt` (UTC day of the start) lives in the path. */
 export const SESSION_COLUMNS = [
@@ -45,9 +50,19 @@ export const SESSION_COLUMNS = [
   col('device_type', 'string', false, 'device_type of the first event'),
   col('country', 'string', true, 'geo_country of the first event'),
   col('is_bounce', 'boolean', false, 'Exactly one page view and no track event'),
-  col('funnel_step', 'int32', false, '0 none, 1 Product Viewed, 2 Product Added, 3 Checkout Started, 4 Order Completed'),
+  col(
+    'funnel_step',
+    'int32',
+    false,
+    '0 none, 1 Product Viewed, 2 Product Added, 3 Checkout Started, 4 Order Completed',
+  ),
   col('orders', 'int32', false, 'Distinct order_id of Order Completed events'),
-  col('revenue', 'decimal', true, "Sum of the orders' first-report revenue; NULL when none or mixed currencies"),
+  col(
+    'revenue',
+    'decimal',
+    true,
+    "Sum of the orders' first-report revenue; NULL when none or mixed currencies",
+  ),
   col('currency', 'string', true, "The orders' currency; NULL when none or mixed"),
   col('sdk_session_id', 'string', true, "session_id (the SDK's own) of the first event"),
   col('sdk_session_ids', 'int32', false, 'Distinct non-null SDK session ids among the events'),
