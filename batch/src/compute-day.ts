@@ -18,6 +18,8 @@ import {
   LAKE_FILES_SQL,
   ORDERS_SQL,
   RAW_PAGE_PATHS_SQL,
+  SESSION_CHAINS_SQL,
+  SESSION_EVENTS_SQL,
   SESSIONS_SQL,
 } from './prepare.ts';
 import { type RealtimeSource, reconcileDay, reconciliation } from './reconcile.ts';
@@ -155,9 +157,16 @@ export async function computeDay(
   );
 
   const eventsRead = await engine.materialize('events', forDay(EVENTS_SQL, date));
+  lap(`events: ${eventsRead} after deduplication`);
   await engine.materialize('day_sites', forDay(DAY_SITES_SQL, date));
   await engine.materialize('orders', forDay(ORDERS_SQL, date));
+  await engine.materialize('chained', forDay(SESSION_CHAINS_SQL, date));
+  lap('session chains');
+  await engine.materialize('session_events', forDay(SESSION_EVENTS_SQL, date));
+  lap('session events');
+  await engine.drop('chained');
   const sessions = await engine.materialize('sessions', forDay(SESSIONS_SQL, date));
+  await engine.drop('session_events');
   lap(`prepared: ${eventsRead} events after deduplication, ${sessions} sessions over the days read`);
 
   const results: MartRows[] = [];

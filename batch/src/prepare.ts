@@ -127,23 +127,27 @@ const STEP = `CASE WHEN type <> 'track' THEN 0
  *
  * Gaps split a visitor's events into chains; the 24 h cap then cuts a chain at its first event
  * >= 24 h after the chain's start, again 24 h after that cut, and so on. The batch reads at most
- * four UTC days (< 96 h), so a chain is cut at most three times: s1, s2, s3.
+ * four UTC days (< 96 h), so a chain is cut at most three times: s1, s2, s3. Built in three
+ * tables (chained -> session_events -> sessions) because each is read several times: a CTE read
+ * twice is computed twice on Spark (and may be on DuckDB).
  */
-export const SESSIONS_SQL = `
-WITH ordered AS (
+export const SESSION_CHAINS_SQL = `
+SELECT o.*,
+       sum(CASE WHEN o.prev_ms IS NULL OR o.event_ms - o.prev_ms >= ${SESSION_GAP_MS} THEN 1 ELSE 0 END)
+         OVER (PARTITION BY o.site_id, o.visitor ORDER BY o.event_ms, o.received_ms, o.message_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS chain
+FROM (
   SELECT e.site_id, e.visitor, e.message_id, e.type, e.event_name, e.event_ms, e.received_ms,
          e.local_date, e.hour_start, e.page_path, e.page_referrer, e.utm_source, e.utm_medium, e.utm_campaign,
          e.device_type, e.browser_name, e.os_name, e.geo_country, e.geo_region, e.sdk_session_id, e.order_id,
          lag(e.event_ms) OVER (PARTITION BY e.site_id, e.visitor ORDER BY e.event_ms, e.received_ms, e.message_id) AS prev_ms
   FROM events e
   WHERE NOT e.is_bot AND e.visitor IS NOT NULL
-), chained AS (
-  SELECT o.*,
-         sum(CASE WHEN o.prev_ms IS NULL OR o.event_ms - o.prev_ms >= ${SESSION_GAP_MS} THEN 1 ELSE 0 END)
-           OVER (PARTITION BY o.site_id, o.visitor ORDER BY o.event_ms, o.received_ms, o.message_id
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS chain
-  FROM ordered o
-), chains AS (
+) o`;
+
+/** Each event with its session's start, and its rank among the session's events and page views. */
+export const SESSION_EVENTS_SQL = `
+WITH chains AS (
   SELECT site_id, visitor, chain, min(event_ms) AS s0, max(event_ms) AS last_ms
   FROM chained GROUP BY site_id, visitor, chain
 ), long_chains AS (
@@ -162,27 +166,37 @@ starts AS (
               WHEN s.s1 IS NOT NULL AND e.event_ms >= s.s1 THEN s.s1
               ELSE s.s0 END AS start_ms
   FROM chained e JOIN starts s ON ${sameChain('s', 'e')}
-), ranked AS (
-  SELECT s.*,
-         row_number() OVER (PARTITION BY s.site_id, s.visitor, s.start_ms
-                            ORDER BY s.event_ms, s.received_ms, s.message_id) AS event_rank,
-         CASE WHEN s.type = 'page' THEN row_number() OVER (
-           PARTITION BY s.site_id, s.visitor, s.start_ms, CASE WHEN s.type = 'page' THEN 1 ELSE 0 END
-           ORDER BY s.event_ms, s.received_ms, s.message_id) END AS page_rank,
-         CASE WHEN s.type = 'page' THEN row_number() OVER (
-           PARTITION BY s.site_id, s.visitor, s.start_ms, CASE WHEN s.type = 'page' THEN 1 ELSE 0 END
-           ORDER BY s.event_ms DESC, s.received_ms DESC, s.message_id DESC) END AS page_rank_last
-  FROM sessioned s
-), session_orders AS (
-  SELECT DISTINCT site_id, visitor, start_ms, order_id FROM sessioned
+)
+SELECT s.*,
+       row_number() OVER (PARTITION BY s.site_id, s.visitor, s.start_ms
+                          ORDER BY s.event_ms, s.received_ms, s.message_id) AS event_rank,
+       CASE WHEN s.type = 'page' THEN row_number() OVER (
+         PARTITION BY s.site_id, s.visitor, s.start_ms, CASE WHEN s.type = 'page' THEN 1 ELSE 0 END
+         ORDER BY s.event_ms, s.received_ms, s.message_id) END AS page_rank,
+       CASE WHEN s.type = 'page' THEN row_number() OVER (
+         PARTITION BY s.site_id, s.visitor, s.start_ms, CASE WHEN s.type = 'page' THEN 1 ELSE 0 END
+         ORDER BY s.event_ms DESC, s.received_ms DESC, s.message_id DESC) END AS page_rank_last
+FROM sessioned s`;
+
+/**
+ * One row per session, from the ranked session events (session_events). Distinct counts are
+ * taken from small distinct sets joined back, not as count(DISTINCT) in the big aggregation.
+ */
+export const SESSIONS_SQL = `
+WITH session_orders AS (
+  SELECT DISTINCT site_id, visitor, start_ms, order_id FROM session_events
   WHERE type = 'track' AND event_name = 'Order Completed' AND order_id IS NOT NULL
 ), session_money AS (
-  SELECT so.site_id, so.visitor, so.start_ms,
+  SELECT so.site_id, so.visitor, so.start_ms, count(*) AS orders,
          count(DISTINCT o.currency) AS currencies,
          max(CASE WHEN o.currency IS NULL THEN 1 ELSE 0 END) AS unknown_currency,
          max(o.currency) AS currency, sum(o.revenue_micros) AS revenue_micros
   FROM session_orders so JOIN orders o ON o.site_id = so.site_id AND o.order_id = so.order_id
   GROUP BY so.site_id, so.visitor, so.start_ms
+), sdk AS (
+  SELECT site_id, visitor, start_ms, count(*) AS sdk_sessions
+  FROM (SELECT DISTINCT site_id, visitor, start_ms, sdk_session_id FROM session_events WHERE sdk_session_id IS NOT NULL) d
+  GROUP BY site_id, visitor, start_ms
 ), aggregated AS (
   SELECT site_id, visitor, start_ms,
          max(event_ms) AS end_ms,
@@ -203,10 +217,8 @@ starts AS (
          ${firstOf('geo_country', 'event_rank')} AS country,
          ${firstOf('geo_region', 'event_rank')} AS region,
          ${firstOf('sdk_session_id', 'event_rank')} AS sdk_session_id,
-         count(DISTINCT sdk_session_id) AS sdk_sessions,
-         max(${STEP}) AS funnel_step,
-         count(DISTINCT CASE WHEN type = 'track' AND event_name = 'Order Completed' THEN order_id END) AS orders
-  FROM ranked
+         max(${STEP}) AS funnel_step
+  FROM session_events
   GROUP BY site_id, visitor, start_ms
 )
 SELECT substr(sha2(concat(a.site_id, chr(10), a.visitor, chr(10), CAST(a.start_ms AS STRING)), 256), 1, 32) AS session_id,
@@ -214,11 +226,12 @@ SELECT substr(sha2(concat(a.site_id, chr(10), a.visitor, chr(10), CAST(a.start_m
        a.events, a.page_views, a.page_views = 1 AND a.tracks = 0 AS is_bounce,
        a.local_date, a.hour_start, a.landing_page, a.exit_page, a.landing_referrer,
        a.utm_source, a.utm_medium, a.utm_campaign, a.device_type, a.browser, a.os, a.country, a.region,
-       a.sdk_session_id, a.sdk_sessions, a.funnel_step, a.orders,
+       a.sdk_session_id, coalesce(k.sdk_sessions, 0) AS sdk_sessions, a.funnel_step, coalesce(m.orders, 0) AS orders,
        CASE WHEN m.currencies = 1 AND m.unknown_currency = 0 THEN m.currency END AS currency,
        CASE WHEN m.currencies = 1 AND m.unknown_currency = 0 THEN m.revenue_micros END AS revenue_micros
 FROM aggregated a
-LEFT JOIN session_money m ON m.site_id = a.site_id AND m.visitor = a.visitor AND m.start_ms = a.start_ms`;
+LEFT JOIN session_money m ON m.site_id = a.site_id AND m.visitor = a.visitor AND m.start_ms = a.start_ms
+LEFT JOIN sdk k ON k.site_id = a.site_id AND k.visitor = a.visitor AND k.start_ms = a.start_ms`;
 
 /**
  * A visitor's first non-bot event in a set of lake rows (every copy counts: copies of one message
