@@ -1,5 +1,6 @@
-export { AGGREGATES } from './aggregates.ts';
-export { type Downloaded, downloadParquet } from './download-parquet.ts';
-export { eventsFrom, query } from './query.ts';
-export { queryLake } from './query-lake.ts';
-export { type BatchSummary, runBatch } from './run-batch.ts';
+export { computeDay, type DayResult, type MartRows } from './compute-day.ts';
+export { openDuckDb } from './duckdb-engine.ts';
+export type { SqlEngine } from './engine.ts';
+export { MARTS } from './marts/index.ts';
+export { query, queryLake } from './query-lake.ts';
+export { type BatchOptions, type BatchSummary, runBatch, runBatches } from './run-batch.ts';

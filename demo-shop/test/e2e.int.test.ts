@@ -185,22 +185,86 @@ describe('end to end: a visit to the demo shop becomes rows in the daily CSVs', 
     expect(summary.events).toBe(expected.length);
     const csv = (name: string) => readCsv(join(outDir, date, name));
 
+    const site_id = 'e2e-shop';
     expect(csv('page_views.csv')).toEqual(
       ['/', '/cart', '/checkout', `/order/${orderId}`, '/products/wool-throw'].map((page_path) => ({
         date,
+        site_id,
         page_path,
         page_views: '1',
         visitors: '1',
       })),
     );
-    expect(csv('product_views.csv')).toEqual([{ date, product_id: 'wool-throw', views: '1', visitors: '1' }]);
-    expect(csv('orders.csv')).toEqual([{ date, currency: 'EUR', orders: '1', revenue: '89.0' }]);
+    expect(csv('product_views.csv')).toEqual([
+      { date, site_id, product_id: 'wool-throw', views: '1', visitors: '1' },
+    ]);
+    expect(csv('orders.csv')).toEqual([
+      {
+        date,
+        site_id,
+        currency: 'EUR',
+        orders: '1',
+        revenue: '89.00',
+        average_order_value: '89.00',
+        revenue_per_visitor: '89.00',
+      },
+    ]);
     const total = String(expected.length);
     expect(csv('events_by_device.csv')).toEqual([
-      { date, device_type: 'desktop', events: total, visitors: '1' },
+      { date, site_id, device_type: 'desktop', events: total, visitors: '1' },
     ]);
     // Loopback addresses have no country.
-    expect(csv('events_by_country.csv')).toEqual([{ date, country: '', events: total, visitors: '1' }]);
+    expect(csv('events_by_country.csv')).toEqual([
+      { date, site_id, country: '', events: total, visitors: '1' },
+    ]);
+    // The visit is one session: it lands on the home page, orders, and leaves on the order page.
+    expect(csv('summary.csv')).toEqual([
+      expect.objectContaining({
+        date,
+        site_id,
+        time_zone: 'UTC',
+        visitors: '1',
+        sessions: '1',
+        page_views: '5',
+        events: total,
+        orders: '1',
+        revenue_by_currency: 'EUR 89.00',
+        bot_events: '0',
+        duplicates_removed: '0',
+      }),
+    ]);
+    expect(csv('sessions_daily.csv')).toEqual([
+      expect.objectContaining({
+        site_id,
+        sessions: '1',
+        bounces: '0',
+        bounce_rate: '0.0000',
+        pages_per_session: '5.0000',
+      }),
+    ]);
+    expect(csv('landing_pages.csv')).toEqual([
+      { date, site_id, page_path: '/', sessions: '1', bounces: '0', bounce_rate: '0.0000' },
+    ]);
+    expect(csv('exit_pages.csv')).toEqual([{ date, site_id, page_path: `/order/${orderId}`, sessions: '1' }]);
+    expect(
+      csv('funnel.csv')
+        .filter((r) => r.scope === 'session')
+        .map((r) => [r.step, r.sessions]),
+    ).toEqual([
+      ['Visit', '1'],
+      ['Product Viewed', '1'],
+      ['Product Added', '1'],
+      ['Checkout Started', '1'],
+      ['Order Completed', '1'],
+    ]);
+    expect(csv('new_vs_returning.csv').map((r) => [r.visitor_type, r.visitors])).toEqual([
+      ['new', '1'],
+      ['returning', '0'],
+    ]);
+    expect(csv('technology.csv')).toEqual([
+      expect.objectContaining({ device_type: 'desktop', browser: 'Chrome', os: 'Linux', sessions: '1' }),
+    ]);
+    expect(csv('traffic_hourly.csv').reduce((n, h) => n + Number(h.events), 0)).toBe(expected.length);
     const hours = csv('active_users_hourly.csv');
     expect(hours).toHaveLength(24);
     const active = hours.filter((h) => h.events !== '0');

@@ -2,7 +2,7 @@
 import { endpointsOf, readInfraConfig } from './config.ts';
 import { InfraError } from './errors.ts';
 import { infraDown, infraStatus, infraUp } from './infra.ts';
-import { ensureJars } from './jars.ts';
+import { COMPONENTS, ensureJars } from './jars.ts';
 
 const USAGE =
   'usage: infra up | down | status | fetch   (options are environment variables; see infra/README.md)';
@@ -21,7 +21,7 @@ async function main(command: string | undefined): Promise<void> {
     }
     case 'fetch':
       // Only the jars (CI and offline preparation); `up` does this itself when needed.
-      for (const component of ['kafka', 'hadoop'] as const)
+      for (const component of COMPONENTS)
         log(`${component} jars in ${ensureJars(component, { ...config, log })}`);
       return;
     case 'down':

@@ -10,4 +10,5 @@ export {
   postgresUp,
   type UpResult,
 } from './infra.ts';
-export { freePort } from './prereqs.ts';
+export { COMPONENTS, type Component, ensureJars, type JarOptions } from './jars.ts';
+export { checkJava, freePort, javaCommand } from './prereqs.ts';

@@ -1,5 +1,5 @@
-// Fetches the jars of Kafka and HDFS from Maven Central (or a mirror) on first use. The POMs in
-// infra/kafka and infra/hadoop list the artifacts; `dependency:copy-dependencies` copies them and
+// Fetches the jars of Kafka, HDFS and Spark from Maven Central (or a mirror) on first use. The POMs
+// in infra/kafka, infra/hadoop and infra/spark list the artifacts; `dependency:copy-dependencies` copies them and
 // their runtime dependencies into <jarsDir>/<component>. A stamp file holding the POM's hash marks
 // a complete copy, so an interrupted download is redone and a changed POM is picked up.
 import { spawnSync } from 'node:child_process';
@@ -10,9 +10,16 @@ import { REPO_ROOT } from './config.ts';
 import { InfraError } from './errors.ts';
 import { checkMaven } from './prereqs.ts';
 
-export type Component = 'kafka' | 'hadoop';
+export type Component = 'kafka' | 'hadoop' | 'spark';
 
-const LABEL: Record<Component, string> = { kafka: 'Kafka', hadoop: 'HDFS (Hadoop)' };
+/** Every component, in the order `infra:fetch` fetches them. */
+export const COMPONENTS: readonly Component[] = ['kafka', 'hadoop', 'spark'];
+
+const LABEL: Record<Component, string> = {
+  kafka: 'Kafka',
+  hadoop: 'HDFS (Hadoop)',
+  spark: "Spark SQL (for the batch's --engine spark)",
+};
 
 export interface JarOptions {
   readonly jarsDir: string;

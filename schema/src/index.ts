@@ -2,6 +2,7 @@ export * from './collected-event.ts';
 export * from './lake-layout.ts';
 export * from './lake-row.ts';
 export * from './money.ts';
+export * from './page-path.ts';
 export * from './session-row.ts';
 export * from './topics.ts';
 export * from './validate.ts';
