@@ -16,7 +16,7 @@ import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestCollector, type TestCollector } from './helpers.ts';
 
-const { kafkaBrokers, webhdfsUrl, hdfsUser } = inject('infra');
+const { kafkaBrokers, webhdfsUrl, hdfsUser, postgresUrl } = inject('infra');
 const hdfs = new WebHdfsClient({ url: webhdfsUrl, user: hdfsUser });
 const SERVER_KEY = 'orders-server-key';
 const DATE = '2026-11-24';
@@ -39,6 +39,9 @@ beforeAll(async () => {
     WEBHDFS_URL: webhdfsUrl,
     HDFS_USER: hdfsUser,
     LAKE_ROOT: `/test/${collector.prefix}`,
+    POSTGRES_URL: postgresUrl,
+    PROCESSOR_PG_SCHEMA: `rt_${collector.prefix.replace(/[^a-z0-9]/g, '_')}`,
+    PROCESSOR_COMMIT_MS: '500',
   });
 }, 120_000);
 
@@ -113,7 +116,8 @@ describe('server-side orders count in the daily orders', () => {
       const summary = await runBatch({ hdfs, lake, date: DATE, outDir });
       expect(summary.events).toBe(2); // the crawler's order is left out
       expect(readFileSync(join(outDir, DATE, 'orders.csv'), 'utf8')).toBe(
-        `date,currency,orders,revenue\n${DATE},EUR,2,57.5\n`,
+        'date,site_id,currency,orders,revenue,average_order_value,revenue_per_visitor\n' +
+          `${DATE},shop-backend,EUR,2,57.50,28.75,28.75\n`,
       );
     } finally {
       rmSync(outDir, { recursive: true, force: true });
