@@ -1,0 +1,48 @@
+// The whole simulation as `npm run simulate` and `npm run demo -- --simulate` run it: the backfill
+// of past days, the processor catching up, the daily batch for those days, then live traffic
+// until the signal (or --duration).
+import type { SimulateOptions } from './options.ts';
+import { runDailyBatch } from './run-daily-batch.ts';
+import { backfill, previousDays, type RunOptions, runLive } from './simulate.ts';
+import { waitForLake } from './wait-for-lake.ts';
+
+export async function simulate(
+  opts: SimulateOptions,
+  signal: AbortSignal,
+  log: (line: string) => void,
+  batchEnv: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const run: RunOptions = {
+    traffic: { seed: opts.seed },
+    collectorUrl: opts.collectorUrl,
+    writeKey: opts.writeKey,
+    log,
+  };
+  if (opts.days > 0) {
+    const days = previousDays(opts.days);
+    log(
+      `simulate: backfilling ${days[0]} to ${days.at(-1)} (~${opts.visitsPerDay} visits a day, seed ${opts.seed})`,
+    );
+    const events = await backfill(run, days, opts.visitsPerDay);
+    if (signal.aborted) return;
+    if (opts.batch) {
+      await waitForLake({
+        brokers: opts.kafkaBrokers,
+        topic: opts.eventsTopic,
+        groupId: opts.processorGroup,
+        log,
+        signal,
+      });
+      if (signal.aborted) return;
+      log(`simulate: ${events} backfilled events are in the lake; running the daily batch`);
+      await runDailyBatch(days, batchEnv, log);
+    }
+  }
+  if (opts.rate <= 0 || signal.aborted) return;
+  const live = AbortSignal.any([
+    signal,
+    ...(opts.durationS === null ? [] : [AbortSignal.timeout(opts.durationS * 1000)]),
+  ]);
+  await runLive(run, opts.rate, live);
+  log('simulate: live traffic stopped');
+}

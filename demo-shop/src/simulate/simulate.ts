@@ -1,0 +1,94 @@
+// Runs the simulated shop: a backfill of past days (each day's events sent in time order, so the
+// processor's watermarks move forward as they would have), then live traffic at a rate until
+// stopped. Progress goes to `log`, a line per day and one every 10 s while live.
+
+import { Random, seedOf } from './random.ts';
+import { EventSender } from './send-events.ts';
+import { LiveTraffic, planDay, type TrafficOptions, visitsOnDay } from './traffic.ts';
+
+export interface RunOptions {
+  readonly traffic: TrafficOptions;
+  readonly collectorUrl: string;
+  readonly writeKey: string;
+  readonly log: (line: string) => void;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The `days` UTC days before the one of `now`, oldest first. */
+export function previousDays(days: number, now = Date.now()): string[] {
+  return Array.from({ length: days }, (_, i) =>
+    new Date(now - (days - i) * DAY_MS).toISOString().slice(0, 10),
+  );
+}
+
+function sender(opts: RunOptions, stream: string): EventSender {
+  return new EventSender({
+    collectorUrl: opts.collectorUrl,
+    writeKey: opts.writeKey,
+    random: new Random(seedOf(opts.traffic.seed, 'duplicates', stream)),
+    log: (line) => opts.log(`simulate: ${line}`),
+  });
+}
+
+/** Sends the traffic of each of `days` (visits starting that day); returns how many events. */
+export async function backfill(
+  opts: RunOptions,
+  days: readonly string[],
+  visitsPerDay: number,
+): Promise<number> {
+  let total = 0;
+  for (const day of days) {
+    const t0 = performance.now();
+    const events = planDay(opts.traffic, day, visitsPerDay);
+    const s = sender(opts, `day-${day}`);
+    // A few requests at a time: the collector shares Kafka produces between concurrent requests.
+    await s.send(
+      events.map((e) => e.event),
+      4,
+    );
+    total += events.length;
+    const c = s.counts;
+    opts.log(
+      `simulate: backfilled ${day}: ${visitsOnDay(opts.traffic, day, visitsPerDay)} visits, ${events.length} events ` +
+        `(+${c.duplicates} sent twice, ${c.retries} retried requests${c.rejected ? `, ${c.rejected} REJECTED` : ''}) ` +
+        `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (c.rejected > 0) throw new Error(`the collector rejected ${c.rejected} backfilled events of ${day}`);
+  }
+  return total;
+}
+
+/** Live traffic at `eventsPerSecond` until `signal` aborts. */
+export async function runLive(
+  opts: RunOptions,
+  eventsPerSecond: number,
+  signal: AbortSignal,
+  tickMs = 250,
+): Promise<void> {
+  const traffic = new LiveTraffic(opts.traffic, eventsPerSecond, Date.now());
+  const s = sender(opts, `live-${Date.now()}`);
+  let reported = { at: performance.now(), events: 0, visits: 0, orders: 0 };
+  let sent = 0;
+  opts.log(
+    `simulate: live traffic at about ${eventsPerSecond} events/s (it builds up over the first minutes)`,
+  );
+  while (!signal.aborted) {
+    const due = traffic.take(Date.now());
+    if (due.length > 0) {
+      await s.send(due.map((e) => e.event));
+      sent += due.length;
+    }
+    const now = performance.now();
+    if (now - reported.at >= 10_000) {
+      const orders = traffic.outcomes.filter((o) => o.funnelStep === 4).length;
+      opts.log(
+        `simulate: live ${((sent - reported.events) / ((now - reported.at) / 1000)).toFixed(1)} events/s, ` +
+          `${traffic.visits - reported.visits} new visits, ${orders - reported.orders} orders in the last ` +
+          `${((now - reported.at) / 1000).toFixed(0)} s (${sent} events, ${s.counts.duplicates} sent twice)`,
+      );
+      reported = { at: now, events: sent, visits: traffic.visits, orders };
+    }
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+}
