@@ -39,10 +39,16 @@ export async function simulate(
     }
   }
   if (opts.rate <= 0 || signal.aborted) return;
-  const live = AbortSignal.any([
-    signal,
-    ...(opts.durationS === null ? [] : [AbortSignal.timeout(opts.durationS * 1000)]),
-  ]);
-  await runLive(run, opts.rate, live);
+  // Not AbortSignal.timeout: combined with AbortSignal.any on Node 20 it may never fire.
+  const live = new AbortController();
+  const stop = () => live.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const timer = opts.durationS === null ? null : setTimeout(stop, opts.durationS * 1000);
+  try {
+    await runLive(run, opts.rate, live.signal);
+  } finally {
+    if (timer) clearTimeout(timer);
+    signal.removeEventListener('abort', stop);
+  }
   log('simulate: live traffic stopped');
 }

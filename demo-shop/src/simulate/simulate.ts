@@ -31,16 +31,21 @@ function sender(opts: RunOptions, stream: string): EventSender {
   });
 }
 
-/** Sends the traffic of each of `days` (visits starting that day); returns how many events. */
+/**
+ * Sends the traffic of each of `days` (visits starting that day), only events up to `until` (so
+ * today can be filled up to now); returns how many events were sent.
+ */
 export async function backfill(
   opts: RunOptions,
   days: readonly string[],
   visitsPerDay: number,
+  until = Date.now(),
 ): Promise<number> {
   let total = 0;
   for (const day of days) {
     const t0 = performance.now();
-    const events = planDay(opts.traffic, day, visitsPerDay);
+    const events = planDay(opts.traffic, day, visitsPerDay).filter((e) => e.at <= until);
+    if (events.length === 0) continue;
     const s = sender(opts, `day-${day}`);
     // A few requests at a time: the collector shares Kafka produces between concurrent requests.
     await s.send(
@@ -49,8 +54,12 @@ export async function backfill(
     );
     total += events.length;
     const c = s.counts;
+    const partial = until < Date.parse(`${day}T23:59:59.999Z`);
+    const what = partial
+      ? `until ${new Date(until).toISOString().slice(11, 16)} UTC`
+      : `${visitsOnDay(opts.traffic, day, visitsPerDay)} visits`;
     opts.log(
-      `simulate: backfilled ${day}: ${visitsOnDay(opts.traffic, day, visitsPerDay)} visits, ${events.length} events ` +
+      `simulate: backfilled ${day} (${what}): ${events.length} events ` +
         `(+${c.duplicates} sent twice, ${c.retries} retried requests${c.rejected ? `, ${c.rejected} REJECTED` : ''}) ` +
         `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
@@ -84,7 +93,7 @@ export async function runLive(
       const orders = traffic.outcomes.filter((o) => o.funnelStep === 4).length;
       opts.log(
         `simulate: live ${((sent - reported.events) / ((now - reported.at) / 1000)).toFixed(1)} events/s, ` +
-          `${traffic.visits - reported.visits} new visits, ${orders - reported.orders} orders in the last ` +
+          `${traffic.visits - reported.visits} new visits, orders: ${orders - reported.orders} in the last ` +
           `${((now - reported.at) / 1000).toFixed(0)} s (${sent} events, ${s.counts.duplicates} sent twice)`,
       );
       reported = { at: now, events: sent, visits: traffic.visits, orders };

@@ -1,7 +1,7 @@
 // Waits until the processor has committed everything in the events topic up to now: its consumer
 // group's committed offsets reach the topic's end offsets. The processor commits Kafka offsets only
 // after the lake files are durable, so at that point the backfill is readable by the batch.
-import { createKafka } from '@clickstream/infra/kafka';
+import { createKafka, isRetriable } from '@clickstream/infra/kafka';
 
 export async function waitForLake(opts: {
   readonly brokers: readonly string[];
@@ -11,7 +11,11 @@ export async function waitForLake(opts: {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }): Promise<void> {
-  const admin = createKafka({ brokers: [...opts.brokers], clientId: 'clickstream-simulator' }).admin();
+  const admin = createKafka({
+    brokers: [...opts.brokers],
+    clientId: 'clickstream-simulator',
+    logLevel: 'nothing',
+  }).admin();
   await admin.connect();
   try {
     const ends = new Map(
@@ -21,8 +25,14 @@ export async function waitForLake(opts: {
     const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
     let lastLog = 0;
     for (;;) {
-      const [group] = await admin.fetchOffsets({ groupId: opts.groupId, topics: [opts.topic] });
-      let behind = 0n;
+      let group: Awaited<ReturnType<typeof admin.fetchOffsets>>[number] | undefined;
+      try {
+        [group] = await admin.fetchOffsets({ groupId: opts.groupId, topics: [opts.topic] });
+      } catch (err) {
+        // A group the processor is still joining has no coordinator yet: ask again.
+        if (!isRetriable(err)) throw err;
+      }
+      let behind = group ? 0n : total;
       for (const p of group?.partitions ?? []) {
         const committed = BigInt(p.offset === '-1' ? '0' : p.offset);
         const end = ends.get(p.partition) ?? 0n;

@@ -80,7 +80,12 @@ function renderChart(s: Snapshot): void {
     {
       width: box.clientWidth,
       height: 280,
-      scales: { y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max * 1.15))] } },
+      scales: {
+        // Half a minute of room at each end, so the first and last bars are not cut in half.
+        x: { time: true, range: (_u, min, max) => [min - 30, max + 30] },
+        y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max * 1.15))] },
+      },
+      legend: { live: false },
       axes: [{}, { label: 'per minute', size: 56 }],
       series: [
         {},
@@ -91,8 +96,8 @@ function renderChart(s: Snapshot): void {
           ...(bars ? { paths: bars } : {}),
           points: { show: false },
         },
-        { label: 'Page views', stroke: colour('--pages'), width: 2 },
-        { label: 'Clicks', stroke: colour('--clicks'), width: 2 },
+        { label: 'Page views', stroke: colour('--pages'), width: 2, points: { show: false } },
+        { label: 'Clicks', stroke: colour('--clicks'), width: 2, points: { show: false } },
       ],
     },
     chartData(s),
