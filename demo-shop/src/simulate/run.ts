@@ -45,7 +45,10 @@ export async function simulate(
   signal.addEventListener('abort', stop, { once: true });
   const timer = opts.durationS === null ? null : setTimeout(stop, opts.durationS * 1000);
   try {
-    await runLive(run, opts.rate, live.signal);
+    // Without a backfill, start with the visits of the last 8 minutes under way (within the
+    // processor's 10 minutes of allowed lateness), so the rate and the current visitors are there
+    // at once; a backfill already filled today until now.
+    await runLive(run, opts.rate, live.signal, opts.days > 0 ? 0 : 8 * 60_000);
   } finally {
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', stop);

@@ -2,6 +2,7 @@
 // processor's watermarks move forward as they would have), then live traffic at a rate until
 // stopped. Progress goes to `log`, a line per day and one every 10 s while live.
 
+import type { WireEvent } from '@clickstream/schema';
 import { Random, seedOf } from './random.ts';
 import { EventSender } from './send-events.ts';
 import { LiveTraffic, planDay, type TrafficOptions, visitsOnDay } from './traffic.ts';
@@ -11,6 +12,14 @@ export interface RunOptions {
   readonly collectorUrl: string;
   readonly writeKey: string;
   readonly log: (line: string) => void;
+  /** Told of each set of events once the collector answered for them (tests keep the ids). */
+  readonly onSent?: (events: readonly WireEvent[]) => void;
+}
+
+/** What a run sent: events once each, and how many of them were sent a second time. */
+export interface Sent {
+  events: number;
+  duplicates: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -33,27 +42,27 @@ function sender(opts: RunOptions, stream: string): EventSender {
 
 /**
  * Sends the traffic of each of `days` (visits starting that day), only events up to `until` (so
- * today can be filled up to now); returns how many events were sent.
+ * today can be filled up to now).
  */
 export async function backfill(
   opts: RunOptions,
   days: readonly string[],
   visitsPerDay: number,
   until = Date.now(),
-): Promise<number> {
-  let total = 0;
+): Promise<Sent> {
+  const sent: Sent = { events: 0, duplicates: 0 };
   for (const day of days) {
     const t0 = performance.now();
     const events = planDay(opts.traffic, day, visitsPerDay).filter((e) => e.at <= until);
     if (events.length === 0) continue;
     const s = sender(opts, `day-${day}`);
     // A few requests at a time: the collector shares Kafka produces between concurrent requests.
-    await s.send(
-      events.map((e) => e.event),
-      4,
-    );
-    total += events.length;
+    const wire = events.map((e) => e.event);
+    await s.send(wire, 4);
+    opts.onSent?.(wire);
     const c = s.counts;
+    sent.events += events.length;
+    sent.duplicates += c.duplicates;
     const partial = until < Date.parse(`${day}T23:59:59.999Z`);
     const what = partial
       ? `until ${new Date(until).toISOString().slice(11, 16)} UTC`
@@ -65,27 +74,36 @@ export async function backfill(
     );
     if (c.rejected > 0) throw new Error(`the collector rejected ${c.rejected} backfilled events of ${day}`);
   }
-  return total;
+  return sent;
 }
 
-/** Live traffic at `eventsPerSecond` until `signal` aborts. */
+/**
+ * Live traffic at `eventsPerSecond` until `signal` aborts. `warmUpMs`: visits already under way at
+ * the start (their earlier events are sent at once), so the rate holds from the first minute.
+ */
 export async function runLive(
   opts: RunOptions,
   eventsPerSecond: number,
   signal: AbortSignal,
+  warmUpMs = 0,
   tickMs = 250,
-): Promise<void> {
-  const traffic = new LiveTraffic(opts.traffic, eventsPerSecond, Date.now());
+): Promise<Sent> {
+  const traffic = new LiveTraffic(opts.traffic, eventsPerSecond, Date.now(), warmUpMs);
   const s = sender(opts, `live-${Date.now()}`);
   let reported = { at: performance.now(), events: 0, visits: 0, orders: 0 };
   let sent = 0;
   opts.log(
-    `simulate: live traffic at about ${eventsPerSecond} events/s (it builds up over the first minutes)`,
+    `simulate: live traffic at about ${eventsPerSecond} events/s` +
+      (warmUpMs > 0
+        ? ` (visits of the last ${Math.round(warmUpMs / 60_000)} minutes first)`
+        : ' (it builds up over the first minutes)'),
   );
   while (!signal.aborted) {
     const due = traffic.take(Date.now());
     if (due.length > 0) {
-      await s.send(due.map((e) => e.event));
+      const wire = due.map((e) => e.event);
+      await s.send(wire);
+      opts.onSent?.(wire);
       sent += due.length;
     }
     const now = performance.now();
@@ -100,4 +118,6 @@ export async function runLive(
     }
     await new Promise((r) => setTimeout(r, tickMs));
   }
+  if (s.counts.rejected > 0) opts.log(`simulate: the collector rejected ${s.counts.rejected} live events`);
+  return { events: sent, duplicates: s.counts.duplicates };
 }

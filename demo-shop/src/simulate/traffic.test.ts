@@ -128,4 +128,14 @@ describe('live traffic', () => {
     expect(events / 1_800).toBeLessThan(12);
     expect(meanEventsPerVisit()).toBeGreaterThan(5);
   }, 30_000);
+
+  it('with a warm-up, has visits under way from the start: the first take holds their earlier events', () => {
+    const t0 = Date.parse('2026-12-01T10:00:00Z');
+    const traffic = new LiveTraffic({ seed: 5 }, 10, t0, 480_000);
+    const earlier = traffic.take(t0);
+    expect(earlier.length).toBeGreaterThan(1_500);
+    expect(earlier.every((e) => e.at >= t0 - 480_000 && e.at <= t0)).toBe(true);
+    const firstMinute = traffic.take(t0 + 60_000).length;
+    expect(firstMinute / 60).toBeGreaterThan(7);
+  }, 30_000);
 });

@@ -63,8 +63,10 @@ export function meanEventsPerVisit(): number {
 
 /**
  * Live traffic from `startMs` on: visits arrive at random (a Poisson process) so that about
- * `eventsPerSecond` events happen per second once the first visits are under way; each visit's
- * events are due at their own times.
+ * `eventsPerSecond` events happen per second once visits are under way; each visit's events are due
+ * at their own times. Visits take minutes, so a stream that starts empty needs minutes to reach its
+ * rate: with `warmUpMs`, visits start arriving that long before `startMs`, and the first `take`
+ * returns what they did until then (sent at once, with their own times, as late events are).
  */
 export class LiveTraffic {
   readonly #opts: TrafficOptions;
@@ -75,11 +77,11 @@ export class LiveTraffic {
   #pending: PlannedEvent[] = [];
   readonly outcomes: Visit['outcome'][] = [];
 
-  constructor(opts: TrafficOptions, eventsPerSecond: number, startMs: number) {
+  constructor(opts: TrafficOptions, eventsPerSecond: number, startMs: number, warmUpMs = 0) {
     this.#opts = opts;
     this.#arrivals = new Random(seedOf(opts.seed, 'live-arrivals'));
     this.#meanGapMs = (1000 * meanEventsPerVisit()) / eventsPerSecond;
-    this.#nextArrival = startMs;
+    this.#nextArrival = startMs - warmUpMs;
   }
 
   get visits(): number {
