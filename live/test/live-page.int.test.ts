@@ -214,16 +214,23 @@ describe('the live page on the real pipeline, in Chromium', () => {
       orders: await tile(livePage, 'orders-today'),
     }).toEqual({ events: db.events, clicks: db.clicks, visitors: db.visitors, orders: db.orders });
     expect(Math.abs((await tile(livePage, 'current-visitors')) - db.current)).toBeLessThanOrEqual(3);
-    const minutesSinceMidnight = Math.floor((now - Date.parse(`${today}T00:00:00Z`)) / 60_000);
-    const busyMinutes = (
-      await pool.query(
-        `SELECT count(*)::int AS n FROM ${schema}.minute_totals
+    // The chart, top pages and revenue have what PostgreSQL has (how much depends on the hour of
+    // the day the test runs: the simulated shop is quiet at night).
+    const count = async (sql: string) => (await pool.query(sql)).rows[0].n as number;
+    const busyMinutes = await count(
+      `SELECT count(*)::int AS n FROM ${schema}.minute_totals
         WHERE site_id = 'sim-shop' AND minute > now() - interval '60 minutes' AND events > 0`,
-      )
-    ).rows[0].n as number;
-    expect(busyMinutes).toBeGreaterThanOrEqual(Math.min(40, minutesSinceMidnight - 5));
-    expect(await livePage.locator('#top-pages li:not(.empty)').count()).toBe(10);
-    expect(await livePage.locator('#revenue-today li:not(.empty)').count()).toBeGreaterThan(0);
+    );
+    const minutesSinceMidnight = Math.floor((now - Date.parse(`${today}T00:00:00Z`)) / 60_000);
+    expect(busyMinutes).toBeGreaterThanOrEqual(Math.min(10, minutesSinceMidnight - 5));
+    const topPages = await count(
+      `SELECT least(count(*), 10)::int AS n FROM ${schema}.top_pages_now WHERE site_id = 'sim-shop'`,
+    );
+    expect(await livePage.locator('#top-pages li:not(.empty)').count()).toBe(topPages);
+    const currencies = await count(
+      `SELECT count(*)::int AS n FROM ${schema}.revenue_today WHERE site_id = 'sim-shop'`,
+    );
+    expect(await livePage.locator('#revenue-today li:not(.empty)').count()).toBe(currencies);
     expect(await livePage.locator('#status').textContent()).toBe('live');
     await livePage.screenshot({ path: join(ARTIFACTS, 'live-page.png'), fullPage: true });
   }, 180_000);

@@ -19,11 +19,15 @@ export async function simulate(
     log,
   };
   if (opts.days > 0) {
-    const days = previousDays(opts.days);
+    // The previous days in full, then today until now, so that the live traffic carries on a day
+    // that already has its morning; the batch runs for the complete days only.
+    const now = Date.now();
+    const days = previousDays(opts.days, now);
+    const today = new Date(now).toISOString().slice(0, 10);
     log(
-      `simulate: backfilling ${days[0]} to ${days.at(-1)} (~${opts.visitsPerDay} visits a day, seed ${opts.seed})`,
+      `simulate: backfilling ${days[0]} to ${today} (~${opts.visitsPerDay} visits a day, seed ${opts.seed})`,
     );
-    const events = await backfill(run, days, opts.visitsPerDay);
+    const { events } = await backfill(run, [...days, today], opts.visitsPerDay, now);
     if (signal.aborted) return;
     if (opts.batch) {
       await waitForLake({
