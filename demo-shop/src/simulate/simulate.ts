@@ -107,7 +107,12 @@ export async function runLive(
       sent += due.length;
     }
     const now = performance.now();
-    if (now - reported.at >= 10_000) {
+    if (reported.events === 0 && warmUpMs > 0 && sent > 0) {
+      // The visits under way at the start: reported apart, so the rates below are the live ones.
+      const orders = traffic.outcomes.filter((o) => o.funnelStep === 4).length;
+      opts.log(`simulate: the visits under way: ${traffic.visits} visits, ${sent} events sent at once`);
+      reported = { at: now, events: sent, visits: traffic.visits, orders };
+    } else if (now - reported.at >= 10_000) {
       const orders = traffic.outcomes.filter((o) => o.funnelStep === 4).length;
       opts.log(
         `simulate: live ${((sent - reported.events) / ((now - reported.at) / 1000)).toFixed(1)} events/s, ` +
