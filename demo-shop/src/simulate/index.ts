@@ -8,3 +8,4 @@ export { simulate } from './run.ts';
 export { EventSender } from './send-events.ts';
 export { backfill, previousDays, type RunOptions, runLive, type Sent } from './simulate.ts';
 export { LiveTraffic, planDay } from './traffic.ts';
+export { waitForLake } from './wait-for-lake.ts';
