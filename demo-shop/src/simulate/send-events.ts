@@ -124,8 +124,12 @@ export class EventSender {
       const retriable = status === 0 || status === 408 || status === 429 || status >= 500;
       if (!retriable || attempt >= MAX_ATTEMPTS) {
         this.counts.rejected += batch.length;
+        const hint =
+          status === 401
+            ? ' (the collector needs a site with this write key and "trustContextIp": true; npm run demo configures demo-shop-server-key)'
+            : '';
         this.#opts.log?.(
-          `collector answered ${status || 'nothing'} for ${batch.length} event(s): ${problem}`,
+          `collector answered ${status || 'nothing'} for ${batch.length} event(s): ${problem}${hint}`,
         );
         return false;
       }

@@ -105,6 +105,9 @@ export async function runLive(
       await s.send(wire);
       opts.onSent?.(wire);
       sent += due.length;
+      // Refused from the start (a wrong write key, a site that does not trust context.ip): stop.
+      if (s.counts.accepted === 0 && s.counts.rejected > 0)
+        throw new Error('the collector refuses the simulated events (see the line above)');
     }
     const now = performance.now();
     if (reported.events === 0 && warmUpMs > 0 && sent > 0) {
