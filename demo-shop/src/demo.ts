@@ -1,15 +1,21 @@
 // `npm run demo`: the whole pipeline on this machine. Starts Kafka, HDFS and PostgreSQL (unless
-// already up), the collector and the processor as child processes and the shop in this process,
-// prints where to look, and on Ctrl-C stops everything it started. The local services are stopped
-// unless all of their processes were running before the demo started.
+// already up), the collector, the processor and the live page as child processes and the shop in
+// this process, prints where to look, and on Ctrl-C stops everything it started. The local services
+// are stopped unless all of their processes were running before the demo started.
+//
+//   npm run demo -- [--simulate [--rate 5] [--days 0] [--visits-per-day 1500] [--seed 1] [--no-batch]]
+//
+// --simulate adds simulated shoppers posting through the collector (simulate/options.ts): first a
+// backfill of --days past days (then the daily batch for them), then live traffic at --rate.
 //
 // Once the pipeline runs, it starts Apache Superset with the dashboards (dashboards/; the first run
 // installs it, a few minutes) and prints their URLs; DEMO_DASHBOARDS=0 leaves Superset out.
 //
-// Environment: SHOP_PORT (8080), COLLECTOR_PORT (8081), TOPIC_PREFIX (clickstream),
-// LAKE_ROOT (/clickstream), DEMO_DASHBOARDS (1), plus the infra variables (infra/README.md) and
-// the dashboards' (dashboards/README.md).
+// Environment: SHOP_PORT (8080), COLLECTOR_PORT (8081), LIVE_PORT (8082), TOPIC_PREFIX
+// (clickstream), LAKE_ROOT (/clickstream), DEMO_DASHBOARDS (1), plus the infra variables
+// (infra/README.md) and the dashboards' (dashboards/README.md).
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   type DashboardsConfig,
   dashboardsDown,
@@ -20,6 +26,13 @@ import { InfraError, infraDown, infraStatus, infraUp, REPO_ROOT, readInfraConfig
 import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { lakeLayout, topicNames } from '@clickstream/schema';
 import { type Shop, startShop } from './server.ts';
+import {
+  SIMULATE_ARGS,
+  SIMULATE_WRITE_KEY,
+  type SimulateOptions,
+  simulateOptions,
+} from './simulate/options.ts';
+import { simulate } from './simulate/run.ts';
 
 const log = (line: string) => console.log(`demo: ${line}`);
 
@@ -50,6 +63,10 @@ ${up.dashboards.map((d) => `    ${d.title.padEnd(20)} ${d.url}`).join('\n')}
 }
 
 async function main() {
+  const { values } = parseArgs({
+    options: { simulate: { type: 'boolean' }, ...SIMULATE_ARGS },
+    strict: true,
+  });
   const infra = readInfraConfig();
   // Read now, so that a wrong option stops the demo before anything starts.
   const dashboards = process.env.DEMO_DASHBOARDS === '0' ? undefined : readDashboardsConfig(infra);
@@ -57,6 +74,7 @@ async function main() {
   const startedInfra = infraStatus(infra).some((s) => s.pid === null);
   const shopPort = port('SHOP_PORT', 8080);
   const collectorPort = port('COLLECTOR_PORT', 8081);
+  const livePort = port('LIVE_PORT', 8082);
   const topics = topicNames(process.env.TOPIC_PREFIX || undefined);
   const lakeRoot = process.env.LAKE_ROOT || '/clickstream';
   const lake = lakeLayout(lakeRoot);
@@ -70,10 +88,14 @@ async function main() {
   const services: Service[] = [];
   let shop: Shop | undefined;
   let stopping = false;
+  const stopSimulation = new AbortController();
+  let simulation: Promise<void> = Promise.resolve();
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('stopping');
+    stopSimulation.abort();
+    await simulation;
     await shop?.close();
     // Processor first: it commits what it has written; then the collector drains and flushes.
     for (const s of [...services].reverse()) await s.stop();
@@ -96,6 +118,8 @@ async function main() {
         COLLECTOR_PORT: String(collectorPort),
         COLLECTOR_SITES: JSON.stringify([
           { siteId: 'demo-shop', writeKey: 'demo-shop-key', origins: shopOrigins },
+          // The simulator posts as the shop's back end would: the visitor's IP in context.ip.
+          { siteId: 'demo-shop', writeKey: SIMULATE_WRITE_KEY, origins: [], trustContextIp: true },
         ]),
       },
       { echo: true },
@@ -116,6 +140,15 @@ async function main() {
       { echo: true },
     );
     services.push(processor);
+    const live = spawnService(
+      'live',
+      join(REPO_ROOT, 'live', 'src', 'server.ts'),
+      { POSTGRES_URL: up.postgresUrl, LIVE_PORT: String(livePort), LIVE_DEFAULT_SITE: 'demo-shop' },
+      { echo: true },
+    );
+    services.push(live);
+    const liveUrl = `http://127.0.0.1:${livePort}`;
+    await waitForHttpOk(live, `${liveUrl}/health`);
     for (const s of services) {
       void s.exited.then((code) => {
         if (!stopping) {
@@ -132,6 +165,7 @@ async function main() {
   Clickstream demo is running. Open the shop and click around:
 
     shop          ${shop.url}
+    live page     ${liveUrl}/?site=demo-shop   (visitors, events per minute, top pages, orders: pushed as they happen)
     collector     ${collectorUrl}   (health: ${collectorUrl}/ready)
     Kafka         ${up.kafkaBrokers.join(',')}   topics ${topics.events}, ${topics.deadLetter}
     Parquet lake  hdfs://${lake.eventsDir}/dt=YYYY-MM-DD/hour=HH/*.parquet
@@ -151,6 +185,24 @@ async function main() {
         `starting Superset on ${dashboards.host}:${dashboards.port} (the first run installs it: a few minutes)`,
       );
       startedSuperset = startDashboards(dashboards);
+    }
+    if (values.simulate) {
+      const opts: SimulateOptions = {
+        ...simulateOptions(values),
+        collectorUrl,
+        kafkaBrokers: up.kafkaBrokers,
+      };
+      const batchEnv = {
+        WEBHDFS_URL: up.webhdfsUrl,
+        HDFS_USER: infra.hdfsUser,
+        LAKE_ROOT: lakeRoot,
+        POSTGRES_URL: up.postgresUrl,
+      };
+      simulation = simulate(opts, stopSimulation.signal, (line) => console.log(line), batchEnv).catch(
+        (err: unknown) => {
+          log(`simulation stopped: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      );
     }
   } catch (err) {
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);

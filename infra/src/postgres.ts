@@ -2,9 +2,9 @@
 // come back as node-postgres gives them: `numeric` and `bigint` as strings (exact), timestamps as Date.
 // A connection checked out with `pool.connect()` outside `withTransaction` needs its own `error`
 // listener while it is out (see withTransaction).
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 
-export type { Pool, PoolClient } from 'pg';
+export type { Client, Notification, Pool, PoolClient } from 'pg';
 
 export interface PoolOptions {
   /** Shown in `pg_stat_activity.application_name`, so a connection names its service. */
@@ -19,16 +19,20 @@ export interface PoolOptions {
   readonly onIdleError?: (err: Error) => void;
 }
 
+const SETTINGS = {
+  connectionTimeoutMillis: 10_000,
+  // Nothing waits forever: a lock held by a frozen process, a statement that cannot finish.
+  lock_timeout: 30_000,
+  statement_timeout: 120_000,
+  idle_in_transaction_session_timeout: 60_000,
+} as const;
+
 export function createPool(url: string, opts: PoolOptions = {}): Pool {
   const pool = new Pool({
     connectionString: url,
     application_name: opts.applicationName,
     max: opts.max,
-    connectionTimeoutMillis: 10_000,
-    // Nothing waits forever: a lock held by a frozen process, a statement that cannot finish.
-    lock_timeout: 30_000,
-    statement_timeout: 120_000,
-    idle_in_transaction_session_timeout: 60_000,
+    ...SETTINGS,
   });
   pool.on('error', opts.onIdleError ?? (() => {}));
   return pool;
@@ -61,4 +65,20 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     client.off('error', onError);
     client.release(broken);
   }
+}
+
+/**
+ * One connection of its own, not connected yet, with the pool's timeouts: for what a pool cannot
+ * do, such as LISTEN (notifications arrive on the connection that listens, which must stay open).
+ * TCP keep-alive makes a vanished server show up as an `error` event; the caller must listen for
+ * `error` (unheard, it ends the process) and reconnect with a new client after `end`.
+ */
+export function createClient(url: string, opts: { applicationName?: string } = {}): Client {
+  return new Client({
+    connectionString: url,
+    application_name: opts.applicationName,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...SETTINGS,
+  });
 }
