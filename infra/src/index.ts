@@ -10,4 +10,5 @@ export {
   postgresUp,
   type UpResult,
 } from './infra.ts';
+export { postgresDirs } from './postgres-server.ts';
 export { freePort } from './prereqs.ts';
