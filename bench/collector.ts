@@ -30,6 +30,7 @@ import autocannon from 'autocannon';
 import kafkajs from 'kafkajs';
 import { createKafkaSink } from '../collector/src/kafka-sink.ts';
 import { privateInstance } from '../infra/test/global-setup.ts';
+import { fmt, table } from './table.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -157,18 +158,6 @@ async function drive(
     `${name}: ${fmt(row.requestsPerSecond)} sends/s, ${fmt(row.eventsPerSecond)} msgs/s, p50 ${row.p50} ms, p99 ${row.p99} ms, failed ${failed}`,
   );
   return row;
-}
-
-const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
-
-function table(rows: ReadonlyArray<readonly string[]>): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [
-    line(rows[0]!),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...rows.slice(1).map(line),
-  ].join('\n');
 }
 
 async function main() {

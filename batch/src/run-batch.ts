@@ -51,7 +51,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
              NULL::VARCHAR AS user_id, NULL::BOOLEAN AS is_bot, NULL::TIMESTAMPTZ AS received_at, NULL::VARCHAR AS type,
              NULL::VARCHAR AS page_path, NULL::VARCHAR AS device_type, NULL::VARCHAR AS geo_country,
              NULL::VARCHAR AS event_name, NULL::VARCHAR AS product_id, NULL::VARCHAR AS order_id,
-             NULL::DOUBLE AS revenue, NULL::VARCHAR AS currency WHERE false)`;
+             NULL::DOUBLE AS revenue, NULL::VARCHAR AS currency, NULL::VARCHAR AS group_id,
+             NULL::VARCHAR AS previous_id WHERE false)`;
     const statements = [dayView(table, opts.date)];
     const csv: Array<{ path: string; rows: number }> = [];
     for (const a of AGGREGATES) {

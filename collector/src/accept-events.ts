@@ -78,6 +78,8 @@ export interface IngestDeps {
   readonly now: () => number;
   readonly metrics: CollectorMetrics;
   readonly warn: (fields: Record<string, unknown>, message: string) => void;
+  /** A produce Kafka did not acknowledge (logged aggregated: an outage fails every request). */
+  readonly produceFailed: (err: string, events: number) => void;
 }
 
 export interface Ingest {
@@ -271,10 +273,7 @@ export function createIngest(config: CollectorConfig, deps: IngestDeps): Ingest 
       // Never a false 2xx: the client keeps the events and retries.
       metrics.produceErrors.inc();
       rejectEvents('kafka_error', stored);
-      deps.warn(
-        { err: err instanceof Error ? err.message : String(err), events: stored },
-        'kafka produce failed',
-      );
+      deps.produceFailed(err instanceof Error ? err.message : String(err), stored);
       return {
         status: 503,
         retryAfter: RETRY_AFTER_SECONDS,

@@ -1,13 +1,15 @@
-// Property: whatever arrives (mutated golden fixtures, random JSON, wrong content types, huge
-// strings, deep nesting, prototype-pollution keys, garbage IPs and headers), the collector answers
+// Property: whatever arrives (mutated golden fixtures of every call type on long and short paths,
+// random JSON, wrong content types and charsets, gzip/deflate/br bodies, corrupt ones and zip bombs,
+// huge strings, deep nesting, prototype-pollution keys, garbage IPs and headers), the collector answers
 // 2xx or 4xx, never 5xx except 503 when it sheds load; only valid collected events reach the events
 // topic, and dead letters carry a known reason and neither an IP nor a write key; and afterwards it
 // is healthy with nothing left in flight.
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { DEAD_LETTER_HEADERS, validateCollectedEvent } from '@clickstream/schema';
 import { validWireEvents } from '@clickstream/schema/fixtures';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp, type EventSink } from './app.ts';
+import { BATCH_PATHS, buildApp, type EventSink, SINGLE_EVENT_PATHS } from './app.ts';
 import { DEMO_SITE, readCollectorConfig } from './config.ts';
 import { openGeoDatabase } from './geo.ts';
 
@@ -135,23 +137,65 @@ const mutatedEvent: fc.Arbitrary<unknown> = fc
 
 // --- whole requests ---------------------------------------------------------------------------
 
+type Encoding = 'none' | 'gzip' | 'deflate' | 'br' | 'claims-gzip' | 'zstd';
+
 interface Request {
   method: 'POST' | 'GET' | 'PUT' | 'OPTIONS' | 'DELETE';
   target: [url: string, payload: Payload];
+  /** How the body is sent: as is, compressed (and said so), said to be gzip but not, or unsupported. */
+  encoding: Encoding;
   headers: Record<string, string>;
   remoteAddress: string;
 }
 
+const COMPRESS = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  // Brotli's default quality (11) takes about a second per 500 KB body; what is sent matters, not how well.
+  br: (b: Buffer) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }),
+} as const;
+
+/** The payload and headers as sent, after the request's Content-Encoding. */
+function encode(r: Request): { payload: string | Buffer | undefined; headers: Record<string, string> } {
+  const [, payload] = r.target;
+  if (typeof payload === 'object' && payload !== null && 'bomb' in payload)
+    return { payload: payload.bomb, headers: { ...r.headers, 'content-encoding': 'gzip' } };
+  if (payload === undefined || r.encoding === 'none') return { payload, headers: r.headers };
+  if (r.encoding === 'claims-gzip' || r.encoding === 'zstd')
+    return {
+      payload,
+      headers: { ...r.headers, 'content-encoding': r.encoding === 'zstd' ? 'zstd' : 'gzip' },
+    };
+  return {
+    payload: COMPRESS[r.encoding](typeof payload === 'string' ? Buffer.from(payload) : payload),
+    headers: { ...r.headers, 'content-encoding': r.encoding },
+  };
+}
+
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
 
-type Payload = string | Buffer | undefined;
-const INGEST_URLS = ['/v1/batch', '/v1/track', '/v1/page', '/v1/identify'];
+/** A body, or a gzip bomb (sent with `Content-Encoding: gzip` whatever the request's encoding). */
+type Payload = string | Buffer | undefined | { readonly bomb: Buffer };
+const INGEST_URLS = [...BATCH_PATHS, ...SINGLE_EVENT_PATHS.map(([path]) => path)];
 const anyUrl = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...INGEST_URLS) },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('/v1/screen', '/v1/', '/v1/batch?x=1&x=2', '/v1/%zz', '/v1//batch', '/health'),
+    arbitrary: fc.constantFrom(
+      '/v1/m',
+      '/v1/x',
+      '/v1/',
+      '/v1/batch?x=1&x=2',
+      '/v1/%zz',
+      '/v1//batch',
+      '/health',
+    ),
   },
+);
+/** 8 MB of zeros inside a JSON string, in about 8 KB of gzip. */
+const ZIP_BOMB = gzipSync(
+  `{"writeKey":"demo-shop-key","batch":[{"type":"page","messageId":"m","anonymousId":"a","name":"${'0'.repeat(8 * 1024 * 1024)}"}]}`,
+  { level: 9 },
 );
 /** Mostly the URL the payload was made for, sometimes any other. */
 const aimedAt = (url: fc.Arbitrary<string>, payload: fc.Arbitrary<Payload>) =>
@@ -222,15 +266,17 @@ const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
         ),
     ),
   },
-  // One event, sent to the endpoint of its type (a wrong or missing type to any of them).
+  // One event, sent to the endpoint of its type, long or short form (a wrong or missing type to any).
   {
     weight: 4,
     arbitrary: mutatedEvent.chain((e) => {
       const type = (e as { type?: unknown }).type;
-      const own = typeof type === 'string' && ['track', 'page', 'identify'].includes(type);
-      return aimedAt(own ? fc.constant(`/v1/${type}`) : anyUrl, fc.constant(JSON.stringify(e)));
+      const own = SINGLE_EVENT_PATHS.filter(([, t]) => t === type).map(([path]) => path);
+      return aimedAt(own.length > 0 ? fc.constantFrom(...own) : anyUrl, fc.constant(JSON.stringify(e)));
     }),
   },
+  // A zip bomb: small on the wire, far above the body limit once inflated.
+  { weight: 1, arbitrary: aimedAt(fc.constantFrom(...BATCH_PATHS), fc.constant({ bomb: ZIP_BOMB })) },
   // Prototype pollution spelled out in the text (JSON.stringify would not write these).
   {
     weight: 1,
@@ -300,6 +346,11 @@ const request: fc.Arbitrary<Request> = fc.record({
     },
   ),
   target,
+  encoding: fc.oneof(
+    { weight: 12, arbitrary: fc.constant('none' as const) },
+    { weight: 4, arbitrary: fc.constantFrom('gzip' as const, 'deflate' as const, 'br' as const) },
+    { weight: 1, arbitrary: fc.constantFrom('claims-gzip' as const, 'zstd' as const) },
+  ),
   headers: fc
     .record(
       {
@@ -311,6 +362,7 @@ const request: fc.Arbitrary<Request> = fc.record({
               'application/json; charset=utf-8',
               'text/plain',
               'text/plain;charset=UTF-8',
+              'application/x-www-form-urlencoded',
             ),
           },
           {
@@ -318,7 +370,7 @@ const request: fc.Arbitrary<Request> = fc.record({
             arbitrary: fc.constantFrom(
               'TEXT/PLAIN',
               'application/json; charset=latin1',
-              'application/x-www-form-urlencoded',
+              'text/plain; charset=utf-16',
               'application/octet-stream',
               'multipart/form-data; boundary=x',
               'application/xml',
@@ -391,14 +443,30 @@ describe('the collector under arbitrary input (property)', () => {
 
   it('answers 2xx or 4xx (or 503 when shedding), sends only valid events, and stays healthy', async () => {
     const statuses = new Map<number, number>();
+    // 2xx answers per encoding and per path: compressed bodies and every path really got through.
+    const okBy = new Map<string, number>();
+    const countOk = (key: string) => okBy.set(key, (okBy.get(key) ?? 0) + 1);
     await fc.assert(
       fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 4 }), async (requests) => {
         sent.length = 0;
         const responses = await Promise.all(
-          requests.map(({ target: [url, payload], ...r }) => app.inject({ ...r, url, payload })),
+          requests.map((r) => {
+            const { payload, headers } = encode(r);
+            return app.inject({
+              method: r.method,
+              url: r.target[0],
+              payload,
+              headers,
+              remoteAddress: r.remoteAddress,
+            });
+          }),
         );
-        for (const res of responses) {
+        for (const [i, res] of responses.entries()) {
           statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+          if (res.statusCode === 200) {
+            countOk(requests[i]!.encoding);
+            countOk(requests[i]!.target[0]);
+          }
           const ok =
             (res.statusCode >= 200 && res.statusCode < 500) ||
             (res.statusCode === 503 && res.json().error === 'overloaded');
@@ -429,6 +497,8 @@ describe('the collector under arbitrary input (property)', () => {
     expect(statuses.get(200)).toBeGreaterThan(100);
     expect(statuses.get(400)).toBeGreaterThan(100);
     for (const status of [401, 404, 413, 415, 503]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
+    for (const key of ['gzip', 'deflate', 'br', ...INGEST_URLS])
+      expect(okBy.get(key) ?? 0, key).toBeGreaterThan(0);
     console.log(`property: ${deadLetters} dead letters`);
     expect(deadLetters).toBeGreaterThan(0);
 
@@ -439,5 +509,5 @@ describe('the collector under arbitrary input (property)', () => {
     // Nothing was added to Object.prototype.
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  }, 60_000);
+  }, 180_000); // ~30 s alone; minutes when the machine is shared
 });

@@ -1,7 +1,7 @@
 import { DEAD_LETTER_HEADERS, validateCollectedEvent } from '@clickstream/schema';
-import { invalidWireEvents, validWireEvents } from '@clickstream/schema/fixtures';
+import { collectedEvents, invalidWireEvents, validWireEvents } from '@clickstream/schema/fixtures';
 import { describe, expect, it } from 'vitest';
-import { buildApp, type EventSink } from './app.ts';
+import { BATCH_PATHS, buildApp, type EventSink, SINGLE_EVENT_PATHS } from './app.ts';
 import { DEMO_SITE, readCollectorConfig } from './config.ts';
 import type { GeoLookup } from './geo.ts';
 
@@ -13,7 +13,12 @@ const geo: GeoLookup = (ip) =>
     ? { country: 'GB', region: 'England', city: 'London' }
     : { country: null, region: null, city: null };
 
-function setup(env: Record<string, string> = {}, sink?: EventSink, geoLookup: GeoLookup = geo) {
+function setup(
+  env: Record<string, string> = {},
+  sink?: EventSink,
+  geoLookup: GeoLookup = geo,
+  now: () => number = () => NOW,
+) {
   const sent: Array<{ topic: string; key: string; value: string; headers?: Record<string, string> }> = [];
   const app = buildApp(readCollectorConfig({ TOPIC_PREFIX: 'unit', ...env }), {
     sink: sink ?? {
@@ -23,7 +28,7 @@ function setup(env: Record<string, string> = {}, sink?: EventSink, geoLookup: Ge
     },
     geo: geoLookup,
     kafkaReady: async () => true,
-    now: () => NOW,
+    now,
   });
   return { app, sent, events: () => sent.map((s) => JSON.parse(s.value)) };
 }
@@ -394,14 +399,12 @@ describe('dead letters: valid events that fail an enrichment rule', () => {
       [DEAD_LETTER_HEADERS.siteId]: 's',
       [DEAD_LETTER_HEADERS.receivedAt]: '2026-11-24T10:20:02.600Z',
     });
-    // The event as received, ready to be posted again: the batch's sentAt and the User-Agent header
-    // merged in; never the IP or the write key.
+    // The event as received, ready to be posted again: the batch's sentAt merged in; never the IP
+    // or the write key. (A server site's User-Agent header names its HTTP library, not the person:
+    // it is not merged in as context.userAgent.)
     const value = JSON.parse(dead.value);
-    expect(value).toMatchObject({
-      messageId: withIp('', 2).messageId,
-      sentAt: '2026-11-24T10:20:02.000Z',
-      context: { userAgent: IPHONE },
-    });
+    expect(value).toMatchObject({ messageId: withIp('', 2).messageId, sentAt: '2026-11-24T10:20:02.000Z' });
+    expect(value.context.userAgent).toBeUndefined();
     expect(value.context.ip).toBeUndefined();
     expect(value.writeKey).toBeUndefined();
     expect(dead.value).not.toContain('not-an-ip');
@@ -475,5 +478,187 @@ describe('dead letters: valid events that fail an enrichment rule', () => {
     const metrics = (await app.inject('/metrics')).body;
     expect(metrics).toContain('collector_events_rejected_total{reason="kafka_error"} 2');
     expect(metrics).toContain('collector_events_dead_lettered_total{reason="invalid-context-ip"} 0');
+  });
+});
+
+describe('every call type of the Segment spec, on both path forms', () => {
+  const bodies: Record<string, Record<string, unknown>> = {
+    track: validWireEvents['product-viewed']!,
+    page: pageView,
+    screen: validWireEvents.screen!,
+    identify: validWireEvents.identify!,
+    group: validWireEvents.group!,
+    alias: validWireEvents.alias!,
+  };
+
+  it.each(SINGLE_EVENT_PATHS.map(([path, type]) => [path, type]))(
+    '%s takes one %s event (the type comes from the path)',
+    async (path, type) => {
+      const { app, events } = setup();
+      const { type: _own, ...body } = bodies[type]!;
+      const res = await app.inject({
+        method: 'POST',
+        url: path,
+        headers: { authorization: `Basic ${Buffer.from('demo-shop-key:').toString('base64')}` },
+        payload: body,
+      });
+      expect(res.json()).toEqual({ accepted: 1, rejected: [] });
+      expect(events()[0].type).toBe(type);
+      expect(validateCollectedEvent(events()[0]).ok).toBe(true);
+    },
+  );
+
+  it.each(BATCH_PATHS)('%s takes a batch of every call type', async (path) => {
+    const { app, events } = setup();
+    const res = await app.inject({
+      method: 'POST',
+      url: path,
+      payload: { batch: Object.values(bodies), writeKey: 'demo-shop-key' },
+    });
+    expect(res.json()).toEqual({ accepted: 6, rejected: [] });
+    expect(events().map((e) => e.type)).toEqual(['track', 'page', 'screen', 'identify', 'group', 'alias']);
+  });
+
+  it('stores group and alias calls with their meaning: the golden wire events become the golden collected ones', async () => {
+    const chrome = collectedEvents.group!.context.userAgent!;
+    const berlin: GeoLookup = (ip) =>
+      ip === '203.0.113.7'
+        ? { country: 'DE', region: 'BE', city: 'Berlin' }
+        : { country: null, region: null, city: null };
+    for (const name of ['group', 'alias']) {
+      const expected = collectedEvents[name]!;
+      const { app, events } = setup({}, undefined, berlin, () => Date.parse(expected.receivedAt));
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/${name}`,
+        remoteAddress: '203.0.113.7',
+        headers: { 'user-agent': chrome },
+        payload: { ...validWireEvents[name], writeKey: 'demo-shop-key' },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(events()[0]).toEqual(expected);
+    }
+  });
+
+  it('keeps a screen name as the name, and refuses a group without its id and an alias without the previous id', async () => {
+    const { app, events } = setup();
+    await app.inject({
+      method: 'POST',
+      url: '/v1/s',
+      payload: { ...validWireEvents.screen, writeKey: 'demo-shop-key' },
+    });
+    expect(events()[0]).toMatchObject({ type: 'screen', name: 'Basket', properties: { items: 2 } });
+    for (const [path, field] of [
+      ['/v1/g', '/groupId'],
+      ['/v1/a', '/previousId'],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url: path,
+        payload: { messageId: 'm-x', userId: 'u-x', writeKey: 'demo-shop-key' },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().rejected[0].issues[0].path).toBe(field);
+    }
+  });
+});
+
+describe('CORS', () => {
+  const origin = DEMO_SITE.origins[0]!;
+
+  it('lets the headers real clients send through the preflight (X-Retry-Count on retries)', async () => {
+    const { app } = setup();
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/t',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-retry-count',
+      },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(origin);
+    const allowed = String(res.headers['access-control-allow-headers']).split(', ');
+    for (const header of [
+      'content-type',
+      'authorization',
+      'x-retry-count',
+      'anonymousid',
+      'content-encoding',
+    ])
+      expect(allowed).toContain(header);
+  });
+
+  it('never makes /metrics, /health, /ready or /openapi.json readable from a site', async () => {
+    const { app } = setup();
+    for (const url of ['/metrics', '/health', '/ready', '/openapi.json']) {
+      const res = await app.inject({ url, headers: { origin } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    }
+  });
+});
+
+describe("bots: detection applies to browser traffic; a server site sends people's events", () => {
+  // What server-side HTTP clients put in User-Agent; isbot rightly calls every one of them a bot.
+  const SERVER_AGENTS = [
+    'analytics-node-next/latest',
+    'analytics-node/3.0.13',
+    'undici',
+    'node',
+    'axios/1.18.1',
+    'okhttp/4.12.0',
+    'Go-http-client/1.1',
+    'Go-http-client/2.0',
+    'Java/17.0.2',
+    'Apache-HttpClient/4.5.14 (Java/17.0.2)',
+    'python-requests/2.32.3',
+  ];
+  const servers = JSON.stringify([
+    DEMO_SITE,
+    { siteId: 'shop-backend', writeKey: 'server-key', trustContextIp: true },
+  ]);
+  const { writeKey: _key, context: _context, sentAt: _sent, ...orderEvent } = order;
+  const send = (app: ReturnType<typeof setup>['app'], writeKey: string, userAgent: string, context = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { 'user-agent': userAgent },
+      payload: { batch: [{ ...orderEvent, context }], writeKey },
+    });
+
+  it.each(SERVER_AGENTS)('an order from a server site sent by "%s" is not a bot', async (userAgent) => {
+    const { app, events } = setup({ COLLECTOR_SITES: servers });
+    expect((await send(app, 'server-key', userAgent)).statusCode).toBe(200);
+    // The header names the library, not the person: no device is made up from it either.
+    expect(events()[0]).toMatchObject({
+      isBot: false,
+      device: { type: 'unknown' },
+      browser: { name: null },
+      context: {},
+    });
+    expect(events()[0].context.userAgent).toBeUndefined();
+  });
+
+  it.each(SERVER_AGENTS)('the same "%s" on a browser site is flagged as a bot', async (userAgent) => {
+    const { app, events } = setup({ COLLECTOR_SITES: servers });
+    expect((await send(app, 'demo-shop-key', userAgent)).statusCode).toBe(200);
+    expect(events()[0]).toMatchObject({ isBot: true, context: { userAgent } });
+  });
+
+  it('a browser User-Agent a server library relays in context.userAgent is described and checked', async () => {
+    const { app, events } = setup({ COLLECTOR_SITES: servers });
+    await send(app, 'server-key', 'analytics-node-next/latest', { userAgent: IPHONE });
+    await send(app, 'server-key', 'analytics-node-next/latest', {
+      userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    });
+    expect(events()[0]).toMatchObject({
+      isBot: false,
+      device: { type: 'mobile' },
+      context: { userAgent: IPHONE },
+    });
+    expect(events()[1]).toMatchObject({ isBot: true });
   });
 });

@@ -2,7 +2,7 @@
 // drive it with app.inject(). Every accepted event was acknowledged by Kafka before the 2xx.
 // In front of Kafka: per-IP and per-write-key rate limits (429) and load shedding (503) when too
 // many events already wait on Kafka's acknowledgement.
-import { createAjv } from '@clickstream/schema';
+import { createAjv, type EventType } from '@clickstream/schema';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -11,11 +11,24 @@ import Fastify, {
 } from 'fastify';
 import Type from 'typebox';
 import { createIngest, type EventSink, type Outcome, overloaded } from './accept-events.ts';
+import { aggregateWarnings } from './aggregate-warnings.ts';
 import type { CollectorConfig } from './config.ts';
+import { allowOrigin, allowPreflight, isTrackingApi } from './cors.ts';
+import { createSlowRequestCutter, serverTimeoutOptions } from './cut-slow-requests.ts';
+import { contentEncodingOf, decodeBody } from './decode-body.ts';
 import type { GeoLookup } from './geo.ts';
 import { type CollectorMetrics, createMetrics } from './metrics.ts';
-import { BatchBody, INGEST_RESPONSES, registerOpenApi, SingleBody, Status } from './openapi.ts';
+import {
+  BatchBody,
+  DOCUMENT_BATCH_ITEMS,
+  INGEST_RESPONSES,
+  registerOpenApi,
+  SingleBody,
+  Status,
+} from './openapi.ts';
+import { BODY_CONTENT_TYPES, registerBodyParsers } from './parse-body.ts';
 import { retryAfterSeconds, TokenBuckets } from './rate-limit.ts';
+import { bodyRefusal } from './refuse-body.ts';
 
 export {
   type EventSink,
@@ -34,16 +47,24 @@ export interface CollectorDeps {
   readonly logger?: boolean;
   /** Prometheus metrics served at /metrics; a fresh set without process metrics by default. */
   readonly metrics?: CollectorMetrics;
+  /** Failed Kafka produces are logged once per this many ms, with a count (default 10 s). */
+  readonly warnIntervalMs?: number;
 }
 
 export const MAX_BATCH_BYTES = 500 * 1024;
 const API_VERSION = '1.0.0';
 
-// A body that is not JSON, whatever its content type said (Fastify's codes for application/json,
-// ours for text/plain); a `__proto__` key is refused the same way.
-const NOT_JSON = new Set(['invalid_json', 'FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+/**
+ * The single-event endpoints: each call type of the Segment spec on its own path and on the one
+ * letter analytics-next posts to (`/v1/t`, `/v1/p`, ...). The type comes from the path.
+ */
+export const SINGLE_EVENT_PATHS: ReadonlyArray<readonly [path: string, type: EventType]> = (
+  ['track', 'page', 'screen', 'identify', 'group', 'alias'] as const
+).flatMap((type) => [[`/v1/${type}`, type] as const, [`/v1/${type[0]}`, type] as const]);
+/** The batch endpoint and analytics-next's short form of it. */
+export const BATCH_PATHS = ['/v1/batch', '/v1/b'] as const;
 
-const isIngest = (req: FastifyRequest) => req.method === 'POST' && req.url.startsWith('/v1/');
+const isIngest = (req: FastifyRequest) => req.method === 'POST' && isTrackingApi(req.url);
 
 function answer(reply: FastifyReply, outcome: Outcome) {
   if ('retryAfter' in outcome) reply.header('retry-after', String(outcome.retryAfter));
@@ -56,6 +77,7 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
   const allowedOrigins = new Set(config.sites.flatMap((s) => s.origins));
   const ipBuckets =
     config.rateLimitIpPerMinute > 0 ? new TokenBuckets({ perMinute: config.rateLimitIpPerMinute }) : null;
+  const slow = createSlowRequestCutter(config.timeouts, metrics);
 
   const app = Fastify({
     logger: deps.logger ?? false,
@@ -63,7 +85,16 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
     trustProxy: config.trustProxy,
     // Request logs would carry raw IPs; the collector logs its own lines instead.
     logController: new LogController({ disableRequestLogging: true }),
+    ...serverTimeoutOptions(config.timeouts),
+    clientErrorHandler: slow.onClientError,
   });
+
+  const produceFailures = aggregateWarnings({
+    message: 'kafka produce failed',
+    intervalMs: deps.warnIntervalMs ?? 10_000,
+    warn: (fields, message) => app.log.warn(fields, message),
+  });
+  app.addHook('onClose', async () => produceFailures.flush());
 
   const ingest = createIngest(config, {
     sink: deps.sink,
@@ -71,25 +102,13 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
     now,
     metrics,
     warn: (fields, message) => app.log.warn(fields, message),
+    produceFailed: produceFailures.record,
   });
 
   // The contract's own Ajv (no type coercion, no removal of unknown fields) validates route bodies.
   const ajv = createAjv();
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
-
-  // Beacons send JSON as text/plain to avoid a CORS preflight. Parsed like application/json
-  // (secure-json-parse: a `__proto__` or `constructor.prototype` key is an error, not a prototype).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (req, body, done) => {
-    parseJson(req, body as string, (err, value) => {
-      if (err) {
-        done(
-          Object.assign(new Error('body is not valid JSON'), { statusCode: 400, code: 'invalid_json' }),
-          undefined,
-        );
-      } else done(null, value);
-    });
-  });
+  registerBodyParsers(app);
 
   app.addHook('onRequest', async (req, reply) => {
     metrics.requestsInFlight.inc();
@@ -97,13 +116,7 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
     reply.raw.once('close', () => metrics.requestsInFlight.dec());
 
     const origin = req.headers.origin;
-    if (origin && allowedOrigins.has(origin)) {
-      // Reflect the origin (not `*`): beacons are credentialed requests.
-      reply.header('access-control-allow-origin', origin);
-      reply.header('access-control-allow-credentials', 'true');
-      reply.header('access-control-expose-headers', 'retry-after');
-      reply.header('vary', 'Origin');
-    }
+    if (origin && isTrackingApi(req.url) && allowedOrigins.has(origin)) allowOrigin(reply, origin);
     if (!isIngest(req)) return;
     // Cheap refusals before the body is read.
     if (ingest.pendingEvents() >= config.maxPendingEvents) {
@@ -119,10 +132,29 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
         body: { error: 'rate_limited', message: 'too many requests from this address' },
       });
     }
+    slow.watchBody(req.raw);
   });
+
+  // A compressed body is decoded as it arrives; the body limit then counts decoded bytes.
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    if (!isIngest(req)) return payload;
+    const encoding = contentEncodingOf(req.headers['content-encoding']);
+    return encoding === undefined ? payload : decodeBody(payload, encoding, MAX_BATCH_BYTES);
+  });
+  app.addHook('preValidation', async (req) => slow.stopWatching(req.raw));
+  app.addHook('onResponse', async (req) => slow.forget(req.raw));
 
   app.setErrorHandler(
     (err: Error & { statusCode?: number; code?: string; validation?: unknown[] }, req, reply) => {
+      slow.stopWatching(req.raw);
+      // Node fails the body of a request whose connection closed with ECONNRESET ("aborted").
+      if (err.code === 'ECONNRESET' || slow.wasCut(req.raw.socket)) {
+        // Nobody to answer. Cut for slowness: already counted as a timeout.
+        if (!slow.wasCut(req.raw.socket)) metrics.requestsRejected.inc({ reason: 'aborted' });
+        return reply.code(400).send({ error: 'aborted', message: 'the client went away' });
+      }
+      // The rest of an unread body is not worth reading: answer and close the connection.
+      if (req.raw.complete === false) reply.header('connection', 'close');
       if (err.validation) {
         const issues = (err.validation as Array<{ instancePath: string; message?: string }>).map((v) => ({
           path: v.instancePath,
@@ -133,15 +165,10 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
           .code(400)
           .send({ error: 'invalid_body', message: 'the request body does not match the schema', issues });
       }
-      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        metrics.requestsRejected.inc({ reason: 'too_large' });
-        return reply
-          .code(413)
-          .send({ error: 'too_large', message: `a request body may be at most ${MAX_BATCH_BYTES} bytes` });
-      }
-      if (err.code !== undefined && NOT_JSON.has(err.code)) {
-        metrics.requestsRejected.inc({ reason: 'invalid_json' });
-        return reply.code(400).send({ error: 'invalid_json', message: 'the body is not valid JSON' });
+      const refusal = bodyRefusal(err, req.headers['content-type'], MAX_BATCH_BYTES);
+      if (refusal) {
+        metrics.requestsRejected.inc({ reason: refusal.reason });
+        return reply.code(refusal.status).send(refusal.body);
       }
       if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
         if (isIngest(req)) metrics.requestsRejected.inc({ reason: 'invalid_body' });
@@ -183,42 +210,48 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
         },
       },
       async (req, reply) => {
-        if (req.headers.origin && allowedOrigins.has(req.headers.origin)) {
-          reply.header('access-control-allow-methods', 'POST, OPTIONS');
-          reply.header('access-control-allow-headers', 'content-type, authorization');
-          reply.header('access-control-max-age', '86400');
-        }
+        if (req.headers.origin && allowedOrigins.has(req.headers.origin)) allowPreflight(reply);
         return reply.code(204).send();
       },
     );
 
-    routes.post(
-      '/v1/batch',
-      {
-        schema: {
-          tags: ['tracking'],
-          summary: 'A batch of 1 to 1000 events',
-          security: [{ writeKey: [] }, {}],
-          consumes: ['application/json', 'text/plain'],
-          body: BatchBody,
-          response: INGEST_RESPONSES,
-        },
-      },
-      (req, reply) => {
-        const body = req.body as BatchBody;
-        return accept(req, reply, body.batch, body);
-      },
-    );
-
-    for (const type of ['track', 'page', 'identify'] as const) {
+    const consumes = BODY_CONTENT_TYPES;
+    for (const path of BATCH_PATHS) {
       routes.post(
-        `/v1/${type}`,
+        path,
+        {
+          config: DOCUMENT_BATCH_ITEMS,
+          schema: {
+            tags: ['tracking'],
+            summary:
+              path === '/v1/batch'
+                ? 'A batch of 1 to 1000 events'
+                : 'A batch of 1 to 1000 events (short form of /v1/batch, posted by analytics-next)',
+            security: [{ writeKey: [] }, {}],
+            consumes,
+            body: BatchBody,
+            response: INGEST_RESPONSES,
+          },
+        },
+        (req, reply) => {
+          const body = req.body as BatchBody;
+          return accept(req, reply, body.batch, body);
+        },
+      );
+    }
+
+    for (const [path, type] of SINGLE_EVENT_PATHS) {
+      routes.post(
+        path,
         {
           schema: {
             tags: ['tracking'],
-            summary: `One ${type} event (the type comes from the path)`,
+            summary:
+              path === `/v1/${type}`
+                ? `One ${type} event (the type comes from the path)`
+                : `One ${type} event (short form of /v1/${type}, posted by analytics-next)`,
             security: [{ writeKey: [] }, {}],
-            consumes: ['application/json', 'text/plain'],
+            consumes,
             body: SingleBody,
             response: INGEST_RESPONSES,
           },
@@ -229,7 +262,7 @@ export function buildApp(config: CollectorConfig, deps: CollectorDeps): FastifyI
             metrics.requestsRejected.inc({ reason: 'invalid_body' });
             return reply.code(400).send({
               error: 'invalid_body',
-              message: `type "${String(body.type)}" sent to /v1/${type}`,
+              message: `type "${String(body.type)}" sent to ${path}`,
               issues: [{ path: '/type', message: `must be "${type}" on this endpoint` }],
             });
           }

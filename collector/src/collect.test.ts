@@ -17,11 +17,48 @@ describe('eventTime', () => {
     expect(t.futureTimestamp).toBe(false);
   });
 
-  it('takes an explicit timestamp as is, and receivedAt when no clock was sent', () => {
+  it("corrects Segment's `timestamp` with `sentAt` like originalTimestamp (a browser 2 h behind)", () => {
+    // analytics-next sends its clock at creation as `timestamp`, and `sentAt` at sending.
+    const t = eventTime(
+      { timestamp: '2026-11-24T09:59:58.000Z', sentAt: '2026-11-24T10:00:00.000Z' },
+      RECEIVED,
+      TOLERANCE,
+    );
+    expect(new Date(t.timestamp).toISOString()).toBe('2026-11-24T11:59:58.000Z');
+    // With both, `timestamp` was set deliberately (RudderStack: the caller's own; a replay: the
+    // corrected one): taken as is.
+    expect(
+      eventTime(
+        {
+          originalTimestamp: '2026-11-24T11:59:59.000Z',
+          timestamp: '2026-10-01T08:00:00.000Z',
+          sentAt: '2026-11-24T11:59:59.500Z',
+        },
+        RECEIVED,
+        TOLERANCE,
+      ).timestamp,
+    ).toBe(Date.parse('2026-10-01T08:00:00.000Z'));
+  });
+
+  it('takes a client time without sentAt as is, and receivedAt when no clock was sent', () => {
     expect(eventTime({ timestamp: '2026-11-24T11:00:00.000Z' }, RECEIVED, TOLERANCE).timestamp).toBe(
       Date.parse('2026-11-24T11:00:00.000Z'),
     );
+    expect(eventTime({ originalTimestamp: '2026-11-24T11:00:00.000Z' }, RECEIVED, TOLERANCE).timestamp).toBe(
+      Date.parse('2026-11-24T11:00:00.000Z'),
+    );
+    expect(eventTime({ sentAt: '2026-11-24T11:00:00.000Z' }, RECEIVED, TOLERANCE).timestamp).toBe(RECEIVED);
     expect(eventTime({}, RECEIVED, TOLERANCE).timestamp).toBe(RECEIVED);
+  });
+
+  it('keeps a historical time a server library sets: only the few ms of the send shift it', () => {
+    // analytics-node: timestamp = the order's time last month, sentAt = the server's clock now.
+    const t = eventTime(
+      { timestamp: '2026-10-01T08:00:00.000Z', sentAt: '2026-11-24T11:59:59.980Z' },
+      RECEIVED,
+      TOLERANCE,
+    );
+    expect(new Date(t.timestamp).toISOString()).toBe('2026-10-01T08:00:00.020Z');
   });
 
   it('flags times too far in the future and uses receivedAt instead', () => {

@@ -15,7 +15,10 @@ export interface RequestFacts {
   readonly ip: string | undefined;
   readonly userAgentHeader: string | undefined;
   readonly siteId: string;
-  /** The site takes the end user's IP from `context.ip` (server-side libraries). */
+  /**
+   * A server site: its back end sends the events (server-side libraries), so the end user's IP is
+   * taken from `context.ip` and the User-Agent header, which names the library, is not the person's.
+   */
   readonly trustContextIp?: boolean;
   /** `sentAt` given once for a whole batch; events inherit it. (The batch `context` is merged into
    * each event before validation, by the app.) */
@@ -36,27 +39,45 @@ const FIRST_TIME = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
- * When the event happened. An explicit `timestamp` (server libraries) is taken as is; otherwise the
- * client's clock is corrected by how far it was off when sending:
- * `receivedAt - (sentAt - originalTimestamp)`. Times beyond `futureToleranceMs` ahead of the server
- * are not believed: the event gets `receivedAt` and is flagged.
+ * When the event happened. The client's clock at creation, corrected by how far that clock was off
+ * when sending (Segment's rule): `receivedAt - (sentAt - created)`, where `created` is
+ * `originalTimestamp` (our SDK, RudderStack) or, when only `timestamp` is sent, `timestamp`
+ * (Segment's own libraries put their creation clock there). A `timestamp` sent beside an
+ * `originalTimestamp` was set deliberately (RudderStack's SDKs send the caller's own there; events
+ * replayed from a warehouse carry the corrected one) and is taken as is, as RudderStack does.
+ * Without `sentAt` the client time is taken as is; without any client time, `receivedAt`. Times
+ * beyond `futureToleranceMs` ahead of the server are not believed: `receivedAt`, flagged.
  */
 export function eventTime(
   wire: Pick<WireEvent, 'timestamp' | 'originalTimestamp' | 'sentAt'>,
   receivedAt: number,
   futureToleranceMs: number,
 ): { timestamp: number; futureTimestamp: boolean } {
+  const deliberate = wire.timestamp !== undefined && wire.originalTimestamp !== undefined;
+  const created = wire.originalTimestamp ?? wire.timestamp;
   let t: number;
-  if (wire.timestamp) t = Date.parse(wire.timestamp);
-  else if (wire.originalTimestamp && wire.sentAt) {
-    t = receivedAt - (Date.parse(wire.sentAt) - Date.parse(wire.originalTimestamp));
-  } else if (wire.originalTimestamp) t = Date.parse(wire.originalTimestamp);
+  if (deliberate) t = Date.parse(wire.timestamp as string);
+  else if (created && wire.sentAt) t = receivedAt - (Date.parse(wire.sentAt) - Date.parse(created));
+  else if (created) t = Date.parse(created);
   else t = receivedAt;
   // A wild client clock (sentAt in the year 9999) can correct a time out of RFC 3339's four-digit
   // years, which no reader accepts; such a time is not believed either.
   if (!Number.isFinite(t) || t < FIRST_TIME || t > LAST_TIME) t = receivedAt;
   if (t > receivedAt + futureToleranceMs) return { timestamp: receivedAt, futureTimestamp: true };
   return { timestamp: t, futureTimestamp: false };
+}
+
+/**
+ * The User-Agent that describes the person behind an event. A server site's requests come from the
+ * shop's back end, so their User-Agent header names an HTTP library (analytics-node-next, axios,
+ * okhttp, Go-http-client, ...) that bot lists rightly flag: there only a browser User-Agent the
+ * library relays in `context.userAgent` counts. A browser's own header counts when the event has none.
+ */
+export function personUserAgent(
+  contextUserAgent: string | undefined,
+  facts: Pick<RequestFacts, 'trustContextIp' | 'userAgentHeader'>,
+): string | undefined {
+  return facts.trustContextIp ? contextUserAgent : (contextUserAgent ?? facts.userAgentHeader);
 }
 
 /** Why an event that passed the contract went to the dead-letter topic (`x-dead-letter-reason`). */
@@ -89,13 +110,13 @@ export function enrichmentRule(
 
 /**
  * The dead-letter message value: the event as the collector saw it (batch context and sentAt merged
- * in, the User-Agent header as context.userAgent when the event has none), so it can be posted
- * again once the cause is fixed; without `context.ip` and `writeKey`, which are never stored.
+ * in, a browser's User-Agent header as context.userAgent when the event has none), so it can be
+ * posted again once the cause is fixed; without `context.ip` and `writeKey`, which are never stored.
  */
 export function deadLetterValue(wire: WireEvent, facts: RequestFacts): string {
   const { writeKey: _key, context: wireContext, ...event } = wire;
   const { ip: _ip, ...context } = wireContext ?? {};
-  const userAgent = context.userAgent ?? facts.userAgentHeader;
+  const userAgent = personUserAgent(context.userAgent, facts);
   return JSON.stringify({
     ...event,
     ...(event.sentAt === undefined && facts.batchSentAt !== undefined ? { sentAt: facts.batchSentAt } : {}),
@@ -115,7 +136,7 @@ export function collect(
   const kept: Record<string, unknown> = {};
   for (const k of CONTEXT_KEYS) if (wireContext[k] !== undefined) kept[k] = wireContext[k];
   const context = kept as CollectedEvent['context'];
-  const userAgent = context.userAgent ?? facts.userAgentHeader;
+  const userAgent = personUserAgent(context.userAgent, facts);
   const ua = describeUserAgent(userAgent);
   // Server libraries report the end user's IP in context.ip (honoured only for sites configured to
   // trust it); browsers' IP is the connection's.
@@ -126,14 +147,17 @@ export function collect(
     opts.futureToleranceMs,
   );
   const originalTimestamp = wire.originalTimestamp ?? wire.timestamp ?? null;
+  const { type } = wire;
   return {
-    type: wire.type,
-    event: wire.type === 'track' ? (wire.event ?? null) : null,
-    name: wire.type === 'page' ? (wire.name ?? null) : null,
+    type,
+    event: type === 'track' ? (wire.event ?? null) : null,
+    name: type === 'page' || type === 'screen' ? (wire.name ?? null) : null,
     messageId: wire.messageId,
     anonymousId: wire.anonymousId ?? null,
     userId: wire.userId ?? null,
     sessionId: wire.sessionId ?? null,
+    groupId: type === 'group' ? (wire.groupId ?? null) : null,
+    previousId: type === 'alias' ? (wire.previousId ?? null) : null,
     siteId: facts.siteId,
     receivedAt: new Date(facts.receivedAt).toISOString(),
     timestamp: new Date(timestamp).toISOString(),
@@ -142,7 +166,11 @@ export function collect(
     futureTimestamp,
     context: userAgent ? { ...context, userAgent } : context,
     properties: wire.properties ?? {},
-    traits: wire.traits ?? (context.traits as Record<string, unknown> | undefined) ?? {},
+    // A group's traits describe the group; context.traits (the user's) must not stand in for them.
+    traits:
+      wire.traits ??
+      (type === 'group' ? undefined : (context.traits as Record<string, unknown> | undefined)) ??
+      {},
     device: ua.device,
     browser: ua.browser,
     os: ua.os,

@@ -5,7 +5,8 @@
 //   KAFKA_BROKERS           127.0.0.1:9092     comma-separated bootstrap brokers
 //   TOPIC_PREFIX            clickstream        topics are <prefix>.events and <prefix>.events.dead-letter
 //   COLLECTOR_SITES         (demo shop)        JSON: [{"siteId","writeKey","origins":["https://shop.example"],
-//                                              "trustContextIp":false}]
+//                                              "trustContextIp":false}]; trustContextIp: true makes
+//                                              a server site (see Site)
 //   IP_POLICY               truncate           truncate (IPv4 /24, IPv6 /48) | hash (salted SHA-256, 128 bits) | drop
 //   IP_HASH_SALT            (none)             required when IP_POLICY=hash
 //   TRUST_PROXY             false              true: take the client IP from X-Forwarded-For
@@ -15,6 +16,13 @@
 //   RATE_LIMIT_KEY_PER_MINUTE  600000          events per write key per minute (token bucket); 0 = off
 //   MAX_PENDING_EVENTS      20000              events waiting on Kafka acknowledgement before new
 //                                              requests are shed with 503 + Retry-After
+//   HEADERS_TIMEOUT_MS      10000              a request's headers must arrive within this (a client
+//                                              dripping header lines is cut); 0 = off
+//   REQUEST_TIMEOUT_MS      30000              headers and body must arrive within this; 0 = off
+//   BODY_IDLE_TIMEOUT_MS    10000              a body that stops arriving for this long is cut; 0 = off
+//   KEEP_ALIVE_TIMEOUT_MS   65000              an idle keep-alive connection is closed after this
+//                                              (above the 60 s of common proxies, so they close first)
+// Waiting for Kafka's acknowledgement is not limited by any of these: only receiving is.
 import { type Topics, topicNames } from '@clickstream/schema';
 
 export interface Site {
@@ -26,8 +34,11 @@ export interface Site {
    */
   readonly origins: readonly string[];
   /**
-   * Take the end user's IP from `context.ip` (server-side libraries report it there). Off by
-   * default: a browser key is public, and anyone holding it could otherwise choose IP and country.
+   * A server site: its events come from the shop's back end through server-side libraries. The end
+   * user's IP is taken from `context.ip` (they report it there), and the User-Agent header, which
+   * names the library, is neither parsed nor checked for bots (only a relayed `context.userAgent`
+   * is). Off by default: a browser key is public, and anyone holding it could otherwise choose IP
+   * and country.
    */
   readonly trustContextIp: boolean;
 }
@@ -51,6 +62,15 @@ export interface CollectorConfig {
   readonly rateLimitKeyPerMinute: number;
   /** Load shedding: above this many events waiting on Kafka, new requests get 503 at once. */
   readonly maxPendingEvents: number;
+  /** Receiving limits (ms, 0 = off); see the table above. */
+  readonly timeouts: Timeouts;
+}
+
+export interface Timeouts {
+  readonly headersMs: number;
+  readonly requestMs: number;
+  readonly bodyIdleMs: number;
+  readonly keepAliveMs: number;
 }
 
 export const DEMO_SITE: Site = {
@@ -119,6 +139,18 @@ export function readCollectorConfig(env: Env = process.env): CollectorConfig {
     throw new ConfigError(`IP_POLICY=${env.IP_POLICY}: use truncate, hash or drop`);
   if (ipPolicy === 'hash' && !env.IP_HASH_SALT)
     throw new ConfigError('IP_POLICY=hash needs IP_HASH_SALT (a secret string)');
+  const hour = 3_600_000;
+  const timeouts: Timeouts = {
+    headersMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 0, hour),
+    requestMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 0, hour),
+    bodyIdleMs: int(env, 'BODY_IDLE_TIMEOUT_MS', 10_000, 0, hour),
+    keepAliveMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000, 1, hour),
+  };
+  // Node refuses a headers timeout above the request timeout (the headers are part of the request).
+  if (timeouts.requestMs > 0 && timeouts.headersMs > timeouts.requestMs)
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS=${timeouts.headersMs} is above REQUEST_TIMEOUT_MS=${timeouts.requestMs}; the headers are part of the request`,
+    );
   return {
     host: env.COLLECTOR_HOST || '127.0.0.1',
     port: int(env, 'COLLECTOR_PORT', 8081, 0, 65535),
@@ -138,5 +170,6 @@ export function readCollectorConfig(env: Env = process.env): CollectorConfig {
     rateLimitIpPerMinute: int(env, 'RATE_LIMIT_IP_PER_MINUTE', 6_000, 0, 1_000_000_000),
     rateLimitKeyPerMinute: int(env, 'RATE_LIMIT_KEY_PER_MINUTE', 600_000, 0, 1_000_000_000),
     maxPendingEvents: int(env, 'MAX_PENDING_EVENTS', 20_000, 1, 100_000_000),
+    timeouts,
   };
 }

@@ -14,7 +14,7 @@ describe('measureEvent', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 30_000); // ~2 s alone; above vitest's 5 s default on a loaded 2-core machine
 
   it('stays within a small factor for real events, so they are not serialized twice', () => {
     for (const event of Object.values(validWireEvents)) {

@@ -14,11 +14,16 @@ export type EventRejectReason =
 
 /** Why whole requests were refused before their events were counted (`collector_requests_rejected_total`). */
 export type RequestRejectReason =
-  | 'invalid_body' // the envelope fails the route schema, or the content type is not JSON
+  | 'invalid_body' // the envelope fails the route schema
   | 'invalid_json'
-  | 'too_large' // body above MAX_BATCH_BYTES (413)
+  | 'invalid_utf8' // the body's bytes are not UTF-8 (400)
+  | 'invalid_encoding' // the body is not valid data for its Content-Encoding (400)
+  | 'unsupported_media_type' // a content type, charset or content encoding not read here (415)
+  | 'too_large' // body above MAX_BATCH_BYTES (413), decoded size for compressed bodies
   | 'rate_limited' // the client IP's budget is used up (429)
-  | 'overloaded'; // shed before the body was read (503)
+  | 'overloaded' // shed before the body was read (503)
+  | 'aborted' // the client went away before its body was in (nothing to answer)
+  | 'timeout'; // cut for sending too slowly: headers, request or a stalled body (cut-slow-requests.ts)
 
 export interface CollectorMetrics {
   readonly registry: Registry;
@@ -44,9 +49,14 @@ const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-context-ip', 
 const REQUEST_REASONS: readonly RequestRejectReason[] = [
   'invalid_body',
   'invalid_json',
+  'invalid_utf8',
+  'invalid_encoding',
+  'unsupported_media_type',
   'too_large',
   'rate_limited',
   'overloaded',
+  'aborted',
+  'timeout',
 ];
 
 /**

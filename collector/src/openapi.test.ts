@@ -46,9 +46,11 @@ describe('GET /openapi.json', () => {
         'GET /ready',
         'OPTIONS /v1/{*}',
         'POST /v1/batch',
-        'POST /v1/identify',
-        'POST /v1/page',
-        'POST /v1/track',
+        'POST /v1/b',
+        ...['track', 'page', 'screen', 'identify', 'group', 'alias'].flatMap((type) => [
+          `POST /v1/${type}`,
+          `POST /v1/${type[0]}`,
+        ]),
       ].sort(),
     );
   });
@@ -56,11 +58,26 @@ describe('GET /openapi.json', () => {
   it('documents bodies, every status of the ingest routes, the write key and the event contract', async () => {
     const { app } = setup();
     const doc = (await app.inject('/openapi.json')).json() as OpenApi;
-    for (const path of ['/v1/batch', '/v1/track', '/v1/page', '/v1/identify']) {
+    const ingestPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/v1/') && doc.paths[p]!.post);
+    expect(ingestPaths).toHaveLength(14);
+    for (const path of ingestPaths) {
       const post = doc.paths[path]!.post!;
-      expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '413', '429', '503']);
+      expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '413', '415', '429', '503']);
       expect(post.requestBody).toMatchObject({
-        content: { 'application/json': expect.anything(), 'text/plain': expect.anything() },
+        content: {
+          'application/json': expect.anything(),
+          'text/plain': expect.anything(),
+          'application/x-www-form-urlencoded': expect.anything(),
+        },
+      });
+    }
+    // The batch's items are typed as the event contract (the route checks them one by one).
+    for (const path of ['/v1/batch', '/v1/b']) {
+      const body = doc.paths[path]!.post!.requestBody as {
+        content: Record<string, { schema: { properties: { batch: { items: unknown } } } }>;
+      };
+      expect(body.content['application/json']!.schema.properties.batch.items).toEqual({
+        $ref: '#/components/schemas/WireEvent',
       });
     }
     expect(doc.paths['/metrics']!.get!.responses['200']).toMatchObject({

@@ -1,94 +1,39 @@
 // Compatibility: Segment's own server library (@segment/analytics-node) pointed at the collector,
-// which runs in-process with the producer and sink server.ts uses, against the test Kafka. What it sends must land
-// on the topic with the same meaning: type, event or page name, user/anonymous id, properties,
-// traits, and its explicit timestamps. The write key travels as HTTP Basic user, as Segment sends it.
-// A server-side site trusts the context.ip the library reports; one that is not an IP address goes
-// to the dead-letter topic with its reason in headers.
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { FastEventProducer } from '@clickstream/infra/fast-producer';
-import { createKafka, ensureTopics, probeKafka, startConsumer } from '@clickstream/infra/kafka';
-import {
-  type CollectedEvent,
-  DEAD_LETTER_HEADERS,
-  topicNames,
-  validateCollectedEvent,
-} from '@clickstream/schema';
+// which runs in-process with the producer and sink server.ts uses, against the test Kafka. What it
+// sends must land on the topic with the same meaning: type, event, page or screen name, user and
+// anonymous id, group id, previous id, properties, traits, and its explicit timestamps. The write
+// key travels as HTTP Basic user, as Segment sends it. A server-side site trusts the context.ip the
+// library reports; one that is not an IP address goes to the dead-letter topic with its reason.
+import { type CollectedEvent, DEAD_LETTER_HEADERS, validateCollectedEvent } from '@clickstream/schema';
 import { Analytics } from '@segment/analytics-node';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import { readCollectorConfig } from '../src/config.ts';
-import { NO_GEO } from '../src/geo.ts';
-import { createKafkaSink } from '../src/kafka-sink.ts';
+import { type Read, startTestCollector, type TestCollector } from './helpers.ts';
 
 const { kafkaBrokers } = inject('infra');
-const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'collector-segment-test', logLevel: 'nothing' });
-const producer = new FastEventProducer({ brokers: kafkaBrokers, clientId: 'collector-segment-test' });
-const prefix = `segment-${randomUUID().slice(0, 8)}`;
-const topics = topicNames(prefix);
 const WRITE_KEY = 'segment-test-key';
 const SERVER_KEY = 'segment-server-key';
 
-let app: FastifyInstance;
+let collector: TestCollector;
 let host: string;
+let topics: TestCollector['topics'];
 
 beforeAll(async () => {
-  await ensureTopics(kafka, [
-    { topic: topics.events, partitions: 3 },
-    { topic: topics.deadLetter, partitions: 1 },
-  ]);
-  await producer.connect();
-  const config = readCollectorConfig({
-    KAFKA_BROKERS: kafkaBrokers.join(','),
-    TOPIC_PREFIX: prefix,
-    COLLECTOR_SITES: JSON.stringify([
+  collector = await startTestCollector({
+    brokers: kafkaBrokers,
+    sites: [
       { siteId: 'segment-site', writeKey: WRITE_KEY },
       { siteId: 'segment-server', writeKey: SERVER_KEY, trustContextIp: true },
-    ]),
+    ],
   });
-  app = buildApp(config, {
-    sink: createKafkaSink(producer), // as server.ts does
-    geo: () => NO_GEO,
-    kafkaReady: () => probeKafka(kafkaBrokers),
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  host = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  host = collector.url;
+  topics = collector.topics;
 });
 
 afterAll(async () => {
-  await app?.close();
-  await producer.disconnect();
+  await collector?.close();
 });
 
-interface Read {
-  readonly value: unknown;
-  readonly headers: Record<string, string>;
-}
-
-/** Reads a whole topic until `n` messages matching `keep` arrived (or the poll times out). */
-async function readTopic(topic: string, n: number, keep: (m: Read) => boolean = () => true) {
-  const seen: Read[] = [];
-  const consumer = await startConsumer(kafka, {
-    groupId: `${prefix}-reader-${randomUUID().slice(0, 4)}`,
-    topics: [topic],
-    fromBeginning: true,
-    handleBatch: async (batch) => {
-      for (const m of batch.messages) {
-        const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        const read = { value: JSON.parse(m.value?.toString() ?? 'null'), headers };
-        if (keep(read)) seen.push(read);
-      }
-    },
-  });
-  try {
-    await expect.poll(() => seen.length, { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(n);
-    return seen;
-  } finally {
-    await consumer.stop();
-  }
-}
-
+const readTopic = (topic: string, n: number, keep?: (m: Read) => boolean) => collector.read(topic, n, keep);
 const fromSite = (siteId: string) => (m: Read) => (m.value as CollectedEvent).siteId === siteId;
 
 /** A Segment client that records every HTTP status it got and every error it reported. */
@@ -102,7 +47,7 @@ function segmentClient(writeKey: string) {
 }
 
 describe('@segment/analytics-node -> collector -> Kafka', () => {
-  it('delivers track, page and identify with the same meaning', async () => {
+  it('delivers track, page, screen, identify, group and alias with the same meaning', async () => {
     const { analytics, statuses, errors } = segmentClient(WRITE_KEY);
     const orderTime = new Date('2026-11-24T10:30:00.000Z');
     analytics.track({
@@ -122,16 +67,19 @@ describe('@segment/analytics-node -> collector -> Kafka', () => {
       properties: { path: '/checkout', title: 'Checkout - Demo Shop' },
     });
     analytics.identify({ userId: 'customer-42', traits: { plan: 'gold', email_domain: 'example.com' } });
+    analytics.screen({ userId: 'customer-42', name: 'Basket', properties: { items: 3 } });
+    analytics.group({ userId: 'customer-42', groupId: 'acme', traits: { name: 'Acme GmbH' } });
+    analytics.alias({ userId: 'customer-42', previousId: 'anon-segment-1' });
     await analytics.closeAndFlush({ timeout: 20_000 });
 
     expect(errors).toEqual([]);
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.every((s) => s === 200)).toBe(true);
 
-    const events = (await readTopic(topics.events, 3, fromSite('segment-site'))).map(
+    const events = (await readTopic(topics.events, 6, fromSite('segment-site'))).map(
       (m) => m.value as CollectedEvent,
     );
-    expect(events).toHaveLength(3);
+    expect(events).toHaveLength(6);
     for (const e of events) {
       expect(validateCollectedEvent(e).ok).toBe(true);
       expect(e.siteId).toBe('segment-site');
@@ -148,9 +96,12 @@ describe('@segment/analytics-node -> collector -> Kafka', () => {
         currency: 'EUR',
         products: [{ product_id: 'p-1', sku: 'CUP-1', price: 12.5, quantity: 3 }],
       },
-      // Server libraries send `timestamp`: taken as is.
-      timestamp: orderTime.toISOString(),
     });
+    // Its `timestamp` is its clock at creation (here set by the caller), corrected with its sentAt
+    // like any client clock: the same clock as ours, so only the few ms of the send move it.
+    const shift = Date.parse(byType.track!.timestamp) - orderTime.getTime();
+    expect(shift).toBeGreaterThanOrEqual(0);
+    expect(shift).toBeLessThan(5_000);
     expect(byType.page).toMatchObject({
       name: 'Checkout',
       anonymousId: 'anon-segment-1',
@@ -161,6 +112,12 @@ describe('@segment/analytics-node -> collector -> Kafka', () => {
       userId: 'customer-42',
       traits: { plan: 'gold', email_domain: 'example.com' },
     });
+    expect(byType.screen).toMatchObject({ name: 'Basket', properties: { items: 3 } });
+    expect(byType.group).toMatchObject({ groupId: 'acme', traits: { name: 'Acme GmbH' } });
+    expect(byType.alias).toMatchObject({ previousId: 'anon-segment-1', userId: 'customer-42' });
+    // Sent with a browser site's key, the library's User-Agent (analytics-node-next) is taken for a
+    // bot's: server libraries need a server site's key (trustContextIp), as in the next tests.
+    for (const e of events) expect(e.isBot).toBe(true);
     // Segment's own ids are kept (they are the deduplication key downstream).
     for (const e of events) expect(e.messageId).toMatch(/^node-next-\d+-/);
   });
@@ -182,7 +139,7 @@ describe('@segment/analytics-node -> collector -> Kafka', () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
 
     const [good] = await readTopic(topics.events, 1, fromSite('segment-server'));
-    expect(good?.value).toMatchObject({ event: 'Good IP', ip: '203.0.113.0' });
+    expect(good?.value).toMatchObject({ event: 'Good IP', ip: '203.0.113.0', isBot: false });
     const [dead, ...more] = await readTopic(topics.deadLetter, 1);
     expect(more).toEqual([]);
     expect(dead?.headers).toMatchObject({

@@ -50,8 +50,12 @@ async function main() {
   };
 
   const tasks = new Map<number, Promise<PartitionTask>>();
-  /** Partitions lost to another owner: not claimed back until the group assigns them to us again. */
-  const fenced = new Set<number>();
+  /**
+   * Partitions lost to another owner, and when: not claimed back until the group assigns them
+   * again, or until a session timeout and a half passed and the group still sends them here (then
+   * this member is their owner and the other one was stale).
+   */
+  const fenced = new Map<number, number>();
   let assigned = new Set<number>();
 
   const drop = (partition: number, why: string) => {
@@ -59,7 +63,7 @@ async function main() {
   };
   const onFailure = (partition: number, err: unknown) => {
     if (err instanceof FencedError) {
-      fenced.add(partition);
+      fenced.set(partition, Date.now());
       drop(partition, `fenced: another processor owns it now (${err.message})`);
     } else {
       drop(partition, `failed, will claim it again from its last checkpoint: ${message(err)}`);
@@ -96,10 +100,14 @@ async function main() {
   };
 
   const handleBatch = async (batch: IncomingBatch) => {
-    if (fenced.has(batch.partition)) {
-      // Lost to another owner: wait for the group to take it away instead of spinning on it.
-      await new Promise((r) => setTimeout(r, 1_000));
-      return;
+    const fencedAt = fenced.get(batch.partition);
+    if (fencedAt !== undefined) {
+      if (Date.now() - fencedAt < config.sessionTimeoutMs * 1.5) {
+        // Lost to another owner: wait for the group to take it away instead of spinning on it.
+        await new Promise((r) => setTimeout(r, 1_000));
+        return;
+      }
+      fenced.delete(batch.partition);
     }
     const first = BigInt(batch.messages[0]?.offset ?? '0');
     let task: PartitionTask;
@@ -137,8 +145,17 @@ async function main() {
     partitionsConsumedConcurrently: 4,
     onAssignment: (assignment) => {
       assigned = new Set(assignment[config.topics.events] ?? []);
-      for (const p of [...tasks.keys()]) if (!assigned.has(p)) drop(p, 'assigned to another processor');
-      for (const p of [...fenced]) if (assigned.has(p)) fenced.delete(p);
+      // Every task is claimed again after a rebalance, even for a partition this member keeps:
+      // another member may have owned it in between (this one frozen or cut off, say), and its
+      // state here would be stale. Uncommitted progress is replayed from the checkpoint.
+      for (const p of [...tasks.keys()])
+        drop(
+          p,
+          assigned.has(p)
+            ? 'reassigned to this processor: claiming it again'
+            : 'assigned to another processor',
+        );
+      fenced.clear();
       log(`assigned partitions [${[...assigned].sort((a, b) => a - b).join(', ')}]`);
     },
   });

@@ -14,7 +14,7 @@ import { type LakeRow, type SessionRow, toMicros } from '@clickstream/schema';
 import { DedupeFilter } from './dedupe.ts';
 import { HourlyUsers, type HourRow } from './hourly-users.ts';
 import { type MinuteRow, MinuteWindows, type PageMinuteRow } from './minute-windows.ts';
-import { Sessionizer, sessionEventOf } from './sessionize.ts';
+import { Sessionizer, type SessionsSnapshot, sessionEventOf } from './sessionize.ts';
 
 export interface StreamSettings {
   /** How far behind the latest event time an event may be and still count (default 10 min). */
@@ -100,12 +100,12 @@ export class PartitionStream {
     this.#sessions = this.#newSessionizer();
   }
 
-  #newSessionizer(json?: Parameters<typeof Sessionizer.restore>[2]): Sessionizer {
+  #newSessionizer(json?: SessionsSnapshot): Sessionizer {
     const onStarts = (site: string, start: number, delta: number) =>
       this.#minutes.adjustSessionsStarted(site, start, delta);
     return json
-      ? Sessionizer.restore(this.partition, onStarts, json)
-      : new Sessionizer(this.partition, onStarts);
+      ? Sessionizer.restore(this.partition, onStarts, json, this.settings.allowedLatenessMs)
+      : new Sessionizer(this.partition, onStarts, this.settings.allowedLatenessMs);
   }
 
   /** Event time below which an event is late. */
@@ -239,7 +239,7 @@ export class PartitionStream {
       dedupeIds: d.ids,
       dedupeBytes: d.bytes,
       openMinutes: this.#minutes.size,
-      openSessions: s.visitors,
+      openSessions: s.sessions,
       sessionEvents: s.events,
     };
   }

@@ -151,7 +151,7 @@ describe('Sessionizer', () => {
     expect(rows).toEqual([]);
     const closed = run([ev(t0), ev(t0 + 10 * MIN)], t0 + 40 * MIN);
     expect(closed.rows).toHaveLength(1);
-    expect(closed.open).toEqual({ visitors: 0, events: 0 });
+    expect(closed.open).toEqual({ visitors: 0, sessions: 0, events: 0 });
   });
 
   it('a session across midnight stays one session, starting on the first day', () => {
@@ -171,32 +171,90 @@ describe('Sessionizer', () => {
     expect([...started].filter(([, n]) => n !== 0)).toEqual([[t0, 1]]);
   });
 
+  /**
+   * The stream's view of arrivals: a watermark (latest time seen minus `lateness`) that drops late
+   * events and closes sessions as it goes; returns the closed rows and the on-time events.
+   */
+  function stream(arrivals: readonly SessionEvent[], lateness: number, closeEvery: number) {
+    const started = new Map<number, number>();
+    const s = new Sessionizer(0, (_site, start, delta) =>
+      started.set(start, (started.get(start) ?? 0) + delta),
+    );
+    const rows = [];
+    const onTime: SessionEvent[] = [];
+    let max = Number.NEGATIVE_INFINITY;
+    arrivals.forEach((e, n) => {
+      if (e.t < max - lateness) return; // late: not in the stream's sessions
+      onTime.push(e);
+      max = Math.max(max, e.t);
+      s.update('shop', 'v1', e);
+      if (n % closeEvery === 0) rows.push(...s.close(max - lateness));
+    });
+    rows.push(...s.close(max + 10 * SESSION_GAP_MS));
+    return { rows, started, onTime, open: s.stats() };
+  }
+
   it('equals the sorted-history definition for any arrival order (property)', () => {
     let rng = 42;
     const random = () => {
       rng = (rng * 1103515245 + 12345) % 2 ** 31;
       return rng / 2 ** 31;
     };
-    for (let round = 0; round < 200; round++) {
-      const n = 1 + Math.floor(random() * 40);
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + Math.floor(random() * 60);
       const events: SessionEvent[] = [];
+      // Some rounds are one visitor active for more than a day, so the 24-hour cap cuts.
+      const longRun = round % 3 === 0;
       let t = t0;
       for (let i = 0; i < n; i++) {
-        t += Math.floor(random() * (random() < 0.2 ? 3 * SESSION_GAP_MS : SESSION_GAP_MS * 0.5));
+        t += longRun
+          ? Math.floor(random() * 29 * MIN * (random() < 0.05 ? 2 : 1))
+          : Math.floor(random() * (random() < 0.2 ? 3 * SESSION_GAP_MS : SESSION_GAP_MS * 0.5));
         events.push(
           ev(t, { type: random() < 0.5 ? 'page' : 'track', name: random() < 0.3 ? 'Product Viewed' : 'X' }),
         );
       }
-      // Arrival: mostly in order, some swapped with a neighbour.
+      // Arrival: mostly in order, some moved back by up to an hour.
       const arrivals = [...events];
-      for (let i = 1; i < arrivals.length; i++)
-        if (random() < 0.3)
-          [arrivals[i - 1], arrivals[i]] = [arrivals[i] as SessionEvent, arrivals[i - 1] as SessionEvent];
-      const { rows, started } = run(arrivals, t + 10 * SESSION_GAP_MS);
-      expect(rows).toEqual(reference('shop', 'v1', events));
+      for (let i = 1; i < arrivals.length; i++) {
+        if (random() < 0.3) {
+          const j = Math.max(0, i - 1 - Math.floor(random() * 4));
+          const [moved] = arrivals.splice(i, 1);
+          arrivals.splice(j, 0, moved as SessionEvent);
+        }
+      }
+      const lateness = [0, 10 * MIN, 60 * MIN][round % 3] as number;
+      const { rows, started, onTime, open } = stream(arrivals, lateness, 1 + (round % 5));
+      expect(rows).toEqual(reference('shop', 'v1', onTime));
+      expect(open.sessions).toBe(0);
       const net = [...started].filter(([, k]) => k !== 0).map(([s]) => s);
       expect(net.sort((x, y) => x - y)).toEqual(rows.map((r) => r.session_start));
     }
+  });
+
+  it('keeps events only for sessions that started after the watermark', () => {
+    const s = new Sessionizer(0, () => {});
+    for (let i = 0; i < 100; i++) s.update('shop', 'v1', ev(t0 + i * MIN));
+    s.close(t0 + 50 * MIN);
+    // One open session (no gap): it started before the watermark, so it is a summary now.
+    expect(s.stats()).toEqual({ visitors: 1, sessions: 1, events: 0 });
+    s.update('shop', 'v1', ev(t0 + 200 * MIN)); // after a gap: a young session
+    expect(s.stats()).toEqual({ visitors: 1, sessions: 2, events: 1 });
+  });
+
+  it('an out-of-order event joining a day-long session to a young one: the cap cuts the young one', () => {
+    // One session from t0 with an event every 20 minutes for 23 h 50 min, then a 35-minute gap,
+    // then a young session; an out-of-order event fills the gap, so the cap (t0 + 24 h) falls in it.
+    const old = Array.from({ length: 72 }, (_, i) => ev(t0 + i * 20 * MIN - (i === 71 ? 10 * MIN : 0)));
+    const lastOld = old[old.length - 1] as SessionEvent;
+    const young = [ev(lastOld.t + 35 * MIN), ev(lastOld.t + 40 * MIN), ev(lastOld.t + 50 * MIN)];
+    const fill = ev(lastOld.t + 20 * MIN);
+    const lateness = 60 * MIN;
+    const { rows, onTime } = stream([...old, ...young, fill], lateness, 1);
+    expect(onTime).toHaveLength(old.length + young.length + 1);
+    expect(rows).toEqual(reference('shop', 'v1', onTime));
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.session_start).toBeGreaterThanOrEqual(t0 + 24 * 60 * MIN);
   });
 
   it('survives snapshot and restore mid-stream with the same result', () => {

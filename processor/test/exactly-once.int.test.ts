@@ -47,17 +47,18 @@ function start(run: Run): Service {
 }
 
 /**
- * Sends the traffic in 100 slices, one every 300 ms (30 s in all), calling `between` after each:
- * production never pauses long enough for a partition to look idle, whatever the disruptions do.
+ * Sends the traffic in 200 slices, one every 250 ms (50 s in all), calling `between` after each:
+ * production never pauses long enough for a partition to look idle, whatever the disruptions do,
+ * and a loaded machine still has time to start processors between them.
  */
 async function sendSteadily(run: Run, between: (slice: number) => Promise<void>): Promise<void> {
-  const slices = 100;
+  const slices = 200;
   const size = Math.ceil(traffic.length / slices);
   for (let i = 0; i < slices; i++) {
     const t0 = Date.now();
     await produceEvents(producer, run.topics.events, traffic.slice(i * size, (i + 1) * size));
     await between(i);
-    await sleep(Math.max(0, 300 - (Date.now() - t0)));
+    await sleep(Math.max(0, 250 - (Date.now() - t0)));
   }
 }
 
@@ -157,10 +158,12 @@ describe('exactly once across crashes, rebalances and a stale owner', () => {
     let p = start(run);
     const all = [p];
     let kills = 0;
+    let killedAt = 0;
     await sendSteadily(run, async (i) => {
       // Killed once it has committed something, so a checkpoint and a half-done stretch both exist.
-      if (kills < 2 && i >= 15 + 30 * kills && /committed offsets/.test(p.output())) {
+      if (kills < 2 && i >= killedAt + 20 && /committed offsets/.test(p.output())) {
         await p.kill();
+        killedAt = i;
         kills++;
         p = start(run);
         all.push(p);
@@ -181,9 +184,9 @@ describe('exactly once across crashes, rebalances and a stale owner', () => {
     let third: Service | undefined;
     let left = false;
     await sendSteadily(run, async (i) => {
-      if (i === 10) third = start(run);
+      if (i === 20) third = start(run);
       // It leaves once it has owned a partition and committed for it.
-      if (!left && third && i >= 30 && /committed offsets/.test(third.output())) {
+      if (!left && third && i >= 60 && /committed offsets/.test(third.output())) {
         await third.stop();
         left = true;
       }
@@ -204,7 +207,7 @@ describe('exactly once across crashes, rebalances and a stale owner', () => {
     let thawed = false;
     await sendSteadily(run, async (i) => {
       // Frozen longer than the session timeout: the group gives its partitions to a new member.
-      if (!fresh && i >= 10 && /committed offsets/.test(stale.output())) {
+      if (!fresh && i >= 20 && /committed offsets/.test(stale.output())) {
         stale.child.kill('SIGSTOP');
         fresh = start(run);
       }

@@ -46,22 +46,34 @@ export type Geo = Static<typeof Geo>;
 export const CollectedEvent = Type.Object(
   {
     type: EventTypeSchema,
+    /** `track` only: the event name. */
     event: Nullable(Type.String()),
+    /** `page` and `screen` only: the page or screen name. */
     name: Nullable(Type.String()),
     messageId: Type.String({ minLength: 1 }),
     anonymousId: Nullable(Type.String()),
     userId: Nullable(Type.String()),
     sessionId: Nullable(Type.String()),
+    /**
+     * `group` only: the group's id. (Optional, like previousId, so that events produced before the
+     * two fields existed, still in Kafka during an upgrade, stay valid: absent means null.)
+     */
+    groupId: Type.Optional(Nullable(Type.String())),
+    /** `alias` only: the previous id merged into `userId`. */
+    previousId: Type.Optional(Nullable(Type.String())),
     /** The site the write key belongs to; the key itself is never stored. */
     siteId: Type.String({ minLength: 1 }),
     /** Server clock when the collector received the request. */
     receivedAt: IsoDateTime,
     /**
-     * When the event happened, corrected for the client's clock:
-     * `receivedAt - (sentAt - originalTimestamp)`; `receivedAt` if the client sent no clocks or
-     * the result lies in the future (then `futureTimestamp` is true).
+     * When the event happened, corrected for the client's clock (Segment's rule):
+     * `receivedAt - (sentAt - originalTimestamp)`, where the client's `timestamp` stands in for a
+     * missing `originalTimestamp` (a `timestamp` sent beside one is taken as is); the client time
+     * itself without `sentAt`; `receivedAt` if the client sent no clocks or the result lies in the
+     * future (then `futureTimestamp` is true). See collector/src/collect.ts `eventTime`.
      */
     timestamp: IsoDateTime,
+    /** The client's clock at creation, uncorrected (`originalTimestamp`, else `timestamp`). */
     originalTimestamp: Nullable(IsoDateTime),
     sentAt: Nullable(IsoDateTime),
     /** True when the client's corrected time was ahead of the server by more than the tolerance. */

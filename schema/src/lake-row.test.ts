@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { collectedEvents, expectedLakeRows } from '../fixtures/index.ts';
 import type { CollectedEvent } from './collected-event.ts';
-import { CLICK_EVENT_NAME, LAKE_COLUMNS, PAGE_VIEW_EVENT_NAME, toLakeRow } from './lake-row.ts';
+import {
+  CLICK_EVENT_NAME,
+  LAKE_COLUMNS,
+  PAGE_VIEW_EVENT_NAME,
+  SCREEN_VIEW_EVENT_NAME,
+  toLakeRow,
+} from './lake-row.ts';
 
 const order = collectedEvents['order-completed'] as CollectedEvent;
 
@@ -29,6 +35,36 @@ describe('toLakeRow', () => {
       revenue: null,
       properties: null,
     });
+  });
+
+  it('names screens apart from page views, with the screen name as page_name', () => {
+    const screen: CollectedEvent = { ...order, type: 'screen', event: null, name: 'Basket', properties: {} };
+    expect(toLakeRow(screen)).toMatchObject({
+      type: 'screen',
+      event_name: SCREEN_VIEW_EVENT_NAME,
+      page_name: 'Basket',
+    });
+    expect(SCREEN_VIEW_EVENT_NAME).not.toBe(PAGE_VIEW_EVENT_NAME);
+  });
+
+  it('stores the group id of group calls and the previous id of alias calls, null elsewhere', () => {
+    expect(toLakeRow(collectedEvents.group as CollectedEvent)).toMatchObject({
+      type: 'group',
+      event_name: null,
+      group_id: 'acme-gmbh',
+      previous_id: null,
+      traits: '{"name":"Acme GmbH","plan":"wholesale","employees":40}',
+    });
+    expect(toLakeRow(collectedEvents.alias as CollectedEvent)).toMatchObject({
+      type: 'alias',
+      event_name: null,
+      group_id: null,
+      previous_id: 'a1b2c3d4-0000-4000-8000-000000000001',
+      user_id: 'customer-42',
+    });
+    expect(toLakeRow(order)).toMatchObject({ group_id: null, previous_id: null });
+    const { groupId: _g, previousId: _p, ...older } = order;
+    expect(toLakeRow(older)).toEqual(toLakeRow(order));
   });
 
   it('keeps identify traits and has no event name', () => {

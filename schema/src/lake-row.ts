@@ -26,12 +26,24 @@ const col = <const N extends string, const T extends LakeColumnType, const B ext
 export const LAKE_COLUMNS = [
   col('message_id', 'string', false, 'Client-generated unique id; the deduplication key'),
   col('site_id', 'string', false, 'Site the write key belongs to'),
-  col('type', 'string', false, 'track | page | identify'),
-  col('event_name', 'string', true, 'track: the event name; page: "Page Viewed"; identify: null'),
-  col('page_name', 'string', true, 'page: the optional page name given by the client'),
+  col('type', 'string', false, 'track | page | screen | identify | group | alias'),
+  col(
+    'event_name',
+    'string',
+    true,
+    'track: the event name; page: "Page Viewed"; screen: "Screen Viewed"; identify, group, alias: null',
+  ),
+  col('page_name', 'string', true, 'page, screen: the optional page or screen name given by the client'),
   col('anonymous_id', 'string', true, 'Browser-scoped visitor id'),
   col('user_id', 'string', true, 'Known user id after identify()'),
   col('session_id', 'string', true, 'SDK session (30 min inactivity, 24 h cap)'),
+  col('group_id', 'string', true, 'group: the account, company or team the user belongs to; else null'),
+  col(
+    'previous_id',
+    'string',
+    true,
+    'alias: the previous id (anonymous or user id) merged into user_id; else null',
+  ),
   col('event_time', 'timestamp_ms', false, 'When it happened (clock-skew corrected), UTC'),
   col('received_at', 'timestamp_ms', false, 'When the collector received it, UTC'),
   col('original_timestamp', 'timestamp_ms', true, 'Client clock at creation (uncorrected)'),
@@ -89,7 +101,7 @@ export const LAKE_COLUMNS = [
   ),
   col('currency', 'string', true, 'properties.currency (ISO 4217)'),
   col('properties', 'string', true, 'All event properties as JSON'),
-  col('traits', 'string', true, 'identify traits as JSON'),
+  col('traits', 'string', true, "identify: the user's traits; group: the group's traits (JSON)"),
 ] as const;
 
 type ColumnValue<C extends LakeColumn> =
@@ -104,6 +116,13 @@ export type LakeRow = {
 
 /** Event name stored for page views, so page and track events can be counted side by side. */
 export const PAGE_VIEW_EVENT_NAME = 'Page Viewed';
+/** Event name stored for app screens (not page views: metrics count `type = 'page'` only). */
+export const SCREEN_VIEW_EVENT_NAME = 'Screen Viewed';
+
+const EVENT_NAMES: Partial<Record<CollectedEvent['type'], string>> = {
+  page: PAGE_VIEW_EVENT_NAME,
+  screen: SCREEN_VIEW_EVENT_NAME,
+};
 
 /** Event name of the SDK's autocaptured clicks on links and buttons. */
 export const CLICK_EVENT_NAME = 'Element Clicked';
@@ -138,11 +157,13 @@ export function toLakeRow(e: CollectedEvent): LakeRow {
     message_id: e.messageId,
     site_id: e.siteId,
     type: e.type,
-    event_name: e.type === 'track' ? e.event : e.type === 'page' ? PAGE_VIEW_EVENT_NAME : null,
-    page_name: e.type === 'page' ? e.name : null,
+    event_name: e.type === 'track' ? e.event : (EVENT_NAMES[e.type] ?? null),
+    page_name: e.type === 'page' || e.type === 'screen' ? e.name : null,
     anonymous_id: e.anonymousId,
     user_id: e.userId,
     session_id: e.sessionId,
+    group_id: e.groupId ?? null,
+    previous_id: e.previousId ?? null,
     event_time: ms(e.timestamp),
     received_at: ms(e.receivedAt),
     original_timestamp: msOrNull(e.originalTimestamp),

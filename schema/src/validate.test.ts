@@ -50,6 +50,11 @@ describe('validateCollectedEvent', () => {
     expect(validateCollectedEvent(event).ok).toBe(true);
   });
 
+  it('accepts an event produced before groupId and previousId existed (still in Kafka during an upgrade)', () => {
+    const { groupId: _g, previousId: _p, ...older } = collectedEvents['order-completed']!;
+    expect(validateCollectedEvent(older).ok).toBe(true);
+  });
+
   it('refuses a raw IP inside the context', () => {
     const event = collectedEvents['order-completed'];
     const withIp = { ...event, context: { ...event?.context, ip: '203.0.113.7' } };

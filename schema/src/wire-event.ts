@@ -57,10 +57,14 @@ export const WireContext = Type.Object({
   traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
+/** The call types of the Segment spec. A `screen` is a mobile app's page view (counted apart). */
 export const EventTypeSchema = Type.Union([
   Type.Literal('track'),
   Type.Literal('page'),
+  Type.Literal('screen'),
   Type.Literal('identify'),
+  Type.Literal('group'),
+  Type.Literal('alias'),
 ]);
 export type EventType = Static<typeof EventTypeSchema>;
 
@@ -69,21 +73,28 @@ export const WireEvent = Type.Object(
     type: EventTypeSchema,
     /** Name of a `track` event, e.g. "Product Viewed". */
     event: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    /** Name of a `page` view (optional, e.g. "Product"). */
+    /** Name of a `page` view or a `screen` (optional, e.g. "Product"). */
     name: Type.Optional(Text(200)),
     /** Unique per event; the pipeline deduplicates on it. The SDK sends a UUID. */
     messageId: Id,
     anonymousId: Type.Optional(Id),
     userId: Type.Optional(Type.Union([Id, Type.Null()])),
+    /** `group`: the account, company or team the user joins. */
+    groupId: Type.Optional(Id),
+    /** `alias`: the user's previous id (an anonymous id or an earlier user id), merged into `userId`. */
+    previousId: Type.Optional(Id),
     /** Set by our SDK (30 min inactivity, 24 h cap); absent from plain Segment clients. */
     sessionId: Type.Optional(Id),
     /** The site's write key; may instead come as the HTTP Basic user. */
     writeKey: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     /** Client clock when the event was created. */
     originalTimestamp: Type.Optional(IsoDateTime),
-    /** Segment server libraries send `timestamp` instead of `originalTimestamp`. */
+    /**
+     * Segment's libraries (analytics-next, analytics-node) send their clock at creation here instead
+     * of in `originalTimestamp`; the collector corrects either with `sentAt` (see collect.ts).
+     */
     timestamp: Type.Optional(IsoDateTime),
-    /** Client clock when the batch was sent; used to correct clock skew. */
+    /** Client clock when the event (or its batch) was sent; used to correct clock skew. */
     sentAt: Type.Optional(IsoDateTime),
     context: Type.Optional(WireContext),
     properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -91,11 +102,18 @@ export const WireEvent = Type.Object(
   },
   {
     $id: 'WireEvent',
-    // Rules JSON Schema expresses beside the shape: a track needs its name, and every event
-    // needs someone to attribute it to.
+    // Rules JSON Schema expresses beside the shape: a track needs its name, a group its id, an
+    // alias the two ids it joins (Segment spec), and every event needs someone to attribute it to.
     allOf: [
       // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
       { if: { properties: { type: { const: 'track' } } }, then: { required: ['event'] } },
+      // biome-ignore lint/suspicious/noThenProperty: as above.
+      { if: { properties: { type: { const: 'group' } } }, then: { required: ['groupId'] } },
+      {
+        if: { properties: { type: { const: 'alias' } } },
+        // biome-ignore lint/suspicious/noThenProperty: as above.
+        then: { required: ['previousId', 'userId'], properties: { userId: { type: 'string' } } },
+      },
       { anyOf: [{ required: ['anonymousId'] }, { required: ['userId'] }] },
     ],
   },

@@ -1,0 +1,396 @@
+// Processor benchmark: `npm run bench:processor [-- --events 1000000 --rate 200 --seconds 30]`.
+//
+// On a private Kafka + HDFS + PostgreSQL (under .infra/bench-processor, started and stopped here):
+//   1. catch-up: --events synthetic collected events (syntheticTraffic: 20k visitors over about 1.5
+//      hours, with retries, bots, late events, orders) are put into a 3-partition topic first; then
+//      a consume-only kafkajs loop reads them all (the ceiling: what the processor's Kafka client
+//      alone reaches on this topic), and the real processor (a child process, default settings)
+//      catches up on the same topic: events/s from its first applied offset to the last commit, its
+//      peak RSS (VmHWM), the lake files it wrote and their average size, the duplicate filter's memory.
+//   2. freshness: a real collector and a processor on a fresh topic; --rate events/s posted to the
+//      collector for --seconds, each from a new visitor; click-to-PostgreSQL latency per event =
+//      the time from the POST until its visitor's row is in realtime.live_visitors (polled every
+//      20 ms), p50/p95.
+// Numbers are this machine's in this run; compare the ratio, not absolute numbers across runs.
+import { readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, infraDown, infraUp, REPO_ROOT } from '@clickstream/infra';
+import { FastEventProducer } from '@clickstream/infra/fast-producer';
+import { createKafka, ensureTopics, startConsumer } from '@clickstream/infra/kafka';
+import { createPool, type Pool } from '@clickstream/infra/postgres';
+import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
+import { type FileStatus, WebHdfsClient } from '@clickstream/infra/webhdfs';
+import { lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
+import { privateInstance } from '../infra/test/global-setup.ts';
+import { syntheticTraffic } from '../processor/test/helpers.ts';
+import { fmt, table } from './table.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '30' },
+  },
+});
+const EVENTS = Number(args.events);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const log = (line: string) => console.log(`[bench] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Peak and current resident memory of a process, from /proc (MiB). */
+function memoryOf(pid: number): { peak: number; now: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+}
+
+async function walkFiles(hdfs: WebHdfsClient, dir: string): Promise<FileStatus[]> {
+  const out: FileStatus[] = [];
+  let entries: FileStatus[];
+  try {
+    entries = await hdfs.listStatus(dir);
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.type === 'DIRECTORY') out.push(...(await walkFiles(hdfs, `${dir}/${e.pathSuffix}`)));
+    else out.push(e);
+  }
+  return out;
+}
+
+interface Endpoints {
+  kafkaBrokers: string[];
+  webhdfsUrl: string;
+  hdfsUser: string;
+  postgresUrl: string;
+}
+
+function processorEnv(e: Endpoints, prefix: string, extra: Record<string, string> = {}) {
+  return {
+    KAFKA_BROKERS: e.kafkaBrokers.join(','),
+    TOPIC_PREFIX: prefix,
+    PROCESSOR_GROUP_ID: `${prefix}-processor`,
+    WEBHDFS_URL: e.webhdfsUrl,
+    HDFS_USER: e.hdfsUser,
+    LAKE_ROOT: `/bench/${prefix}`,
+    POSTGRES_URL: e.postgresUrl,
+    PROCESSOR_PG_SCHEMA: prefix.replace(/[^a-z0-9]/g, '_'),
+    ...extra,
+  };
+}
+
+async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
+  const prefix = `bench${Date.now()}`;
+  const topics = topicNames(prefix);
+  const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'bench-processor', logLevel: 'nothing' });
+  await ensureTopics(kafka, [
+    { topic: topics.events, partitions: 3 },
+    { topic: topics.deadLetter, partitions: 1 },
+  ]);
+
+  let t0 = performance.now();
+  const events = syntheticTraffic(42, EVENTS, 20_000);
+  log(`generated ${fmt(events.length)} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  t0 = performance.now();
+  const producer = new FastEventProducer({ brokers: e.kafkaBrokers, clientId: 'bench-producer' });
+  await producer.connect();
+  let bytes = 0;
+  for (let i = 0; i < events.length; i += 2000) {
+    const slice = events.slice(i, i + 2000).map((ev) => {
+      const value = JSON.stringify(ev);
+      bytes += value.length;
+      return { key: partitionKey(ev), value };
+    });
+    await producer.send(topics.events, slice);
+  }
+  await producer.disconnect();
+  const total = events.length;
+  log(
+    `produced ${fmt(total)} events (${fmt(bytes / 1024 / 1024)} MiB of JSON) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+
+  // 1. The ceiling: the same client the processor uses, consuming and doing nothing else.
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  let resolveDone = () => {};
+  const done = { promise: new Promise<void>((r) => (resolveDone = r)) };
+  const consumer = await startConsumer(kafka, {
+    groupId: `${prefix}-consume-only`,
+    topics: [topics.events],
+    manualCommit: true,
+    partitionsConsumedConcurrently: 4,
+    handleBatch: async (b) => {
+      if (first === 0) first = performance.now();
+      seen += b.messages.length;
+      if (seen >= total) {
+        last = performance.now();
+        resolveDone();
+      }
+    },
+  });
+  await done.promise;
+  await consumer.stop();
+  const ceiling = { eventsPerSecond: total / ((last - first) / 1000), seconds: (last - first) / 1000 };
+  log(`consume-only loop: ${fmt(ceiling.eventsPerSecond)} events/s (${ceiling.seconds.toFixed(1)} s)`);
+
+  // 2. The processor catching up on the same topic.
+  const env = processorEnv(e, prefix, { PROCESSOR_IDLE_MS: '0' });
+  const schema = env.PROCESSOR_PG_SCHEMA;
+  const ends = new Map(
+    (await kafka.admin().fetchTopicOffsets(topics.events)).map((o) => [o.partition, BigInt(o.high) - 1n]),
+  );
+  const started = performance.now();
+  const p = spawnService('processor', join(REPO_ROOT, 'processor', 'src', 'main.ts'), env);
+  let firstApplied = 0;
+  let peak = 0;
+  let lastLine = 0;
+  for (;;) {
+    if (p.child.exitCode !== null) throw new Error(`the processor exited:\n${p.output()}`);
+    peak = Math.max(peak, memoryOf(p.child.pid as number).peak);
+    const { rows } = await pool
+      .query(`SELECT kafka_partition, applied_offset, committed_offset FROM ${schema}.partition_state`)
+      .catch(() => ({ rows: [] as Array<Record<string, string>> }));
+    if (firstApplied === 0 && rows.some((r) => BigInt(r.applied_offset ?? -1) >= 0))
+      firstApplied = performance.now();
+    const committed = rows.reduce((n, r) => n + Number(BigInt(r.committed_offset ?? -1) + 1n), 0);
+    if (performance.now() - lastLine > 5_000) {
+      log(`processor: ${fmt(committed)} of ${fmt(total)} events committed, peak RSS ${fmt(peak)} MiB`);
+      lastLine = performance.now();
+    }
+    if (
+      rows.length === ends.size &&
+      rows.every((r) => BigInt(r.committed_offset ?? -1) === ends.get(Number(r.kafka_partition)))
+    )
+      break;
+    await sleep(100);
+  }
+  const finished = performance.now();
+  peak = Math.max(peak, memoryOf(p.child.pid as number).peak);
+  const [state] = (
+    await pool.query(
+      `SELECT sum(dedupe_ids)::bigint AS ids, sum(dedupe_bytes)::bigint AS bytes, sum(duplicates)::bigint AS duplicates,
+              sum(late_events)::bigint AS late, sum(bot_events)::bigint AS bots FROM ${schema}.partition_state`,
+    )
+  ).rows as Array<Record<string, string>>;
+  await p.stop();
+  const lake = lakeLayout(env.LAKE_ROOT);
+  const eventFiles = await walkFiles(hdfs, lake.eventsDir);
+  const sessionFiles = await walkFiles(hdfs, lake.sessionsDir);
+  const processing = (finished - firstApplied) / 1000;
+  const result = {
+    eventsPerSecond: total / processing,
+    seconds: processing,
+    wall: (finished - started) / 1000,
+    peak,
+    eventFiles: eventFiles.length,
+    eventBytes: eventFiles.reduce((n, f) => n + f.length, 0),
+    sessionFiles: sessionFiles.length,
+    sessionBytes: sessionFiles.reduce((n, f) => n + f.length, 0),
+    dedupe: state,
+  };
+  log(
+    `processor: ${fmt(result.eventsPerSecond)} events/s (${processing.toFixed(1)} s from its first applied offset, ` +
+      `${result.wall.toFixed(1)} s with start-up), peak RSS ${fmt(peak)} MiB, ${result.eventFiles} event files, ` +
+      `${result.sessionFiles} session files; duplicate filter ${fmt(Number(state?.ids))} ids in ${fmt(Number(state?.bytes) / 1024 / 1024)} MiB`,
+  );
+  return { total, ceiling, result };
+}
+
+async function freshness(e: Endpoints, pool: Pool) {
+  const prefix = `fresh${Date.now()}`;
+  const port = await freePort();
+  const writeKey = 'bench-server-key';
+  const services: Service[] = [];
+  try {
+    const collector = spawnService('collector', join(REPO_ROOT, 'collector', 'src', 'server.ts'), {
+      KAFKA_BROKERS: e.kafkaBrokers.join(','),
+      TOPIC_PREFIX: prefix,
+      COLLECTOR_PORT: String(port),
+      COLLECTOR_SITES: JSON.stringify([{ siteId: 'bench', writeKey, origins: [], trustContextIp: true }]),
+    });
+    services.push(collector);
+    await waitForHttpOk(collector, `http://127.0.0.1:${port}/ready`);
+    const env = processorEnv(e, prefix);
+    const schema = env.PROCESSOR_PG_SCHEMA;
+    const processor = spawnService('processor', join(REPO_ROOT, 'processor', 'src', 'main.ts'), env);
+    services.push(processor);
+    // The clock starts once the processor owns all three partitions.
+    const deadline0 = Date.now() + 120_000;
+    while ((processor.output().match(/claimed \(epoch/g) ?? []).length < 3) {
+      if (Date.now() > deadline0 || processor.child.exitCode !== null)
+        throw new Error(`the processor did not start:\n${processor.output()}`);
+      // Partitions are claimed on their first message: send one to each until they are.
+      await fetch(`http://127.0.0.1:${port}/v1/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          writeKey,
+          type: 'track',
+          event: 'Warm-up',
+          messageId: `warm-${Date.now()}-${Math.random()}`,
+          anonymousId: `warm-${Math.random()}`,
+        }),
+      });
+      await sleep(200);
+    }
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let polling = true;
+    let deadline = Number.POSITIVE_INFINITY;
+    const poll = (async () => {
+      while (polling || sentAt.size > 0) {
+        const waiting = [...sentAt.keys()];
+        if (waiting.length > 0) {
+          const { rows } = await pool
+            .query<{ visitor: string }>(
+              `SELECT visitor FROM ${schema}.live_visitors WHERE visitor = ANY($1)`,
+              [waiting],
+            )
+            .catch(() => ({ rows: [] as Array<{ visitor: string }> }));
+          const now = performance.now();
+          for (const { visitor } of rows) {
+            latencies.push(now - (sentAt.get(visitor) as number));
+            sentAt.delete(visitor);
+          }
+        }
+        await sleep(20);
+        if (!polling && performance.now() > deadline) break;
+      }
+    })();
+    const interval = 1000 / RATE;
+    const start = performance.now();
+    let failed = 0;
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; performance.now() - start < SECONDS * 1000; i++) {
+      const due = start + i * interval;
+      if (due > performance.now()) await sleep(due - performance.now());
+      const visitor = `probe-${i}`;
+      const t = performance.now();
+      // Sent on schedule whatever the answers take (a browser does not wait for another's click).
+      const sent = post(visitor, i, t).finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+    }
+    await Promise.all(inFlight);
+    async function post(visitor: string, i: number, t: number): Promise<void> {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          writeKey,
+          type: 'track',
+          event: 'Element Clicked',
+          messageId: `${prefix}-${i}`,
+          anonymousId: visitor,
+          properties: { tag: 'a', selector: 'a.x', text: 'x' },
+          context: {
+            ip: '203.0.113.9',
+            userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
+          },
+        }),
+      });
+      // Only answered events are followed (a failed POST never reaches the stream); the clock
+      // started before the POST, so an event already in PostgreSQL by now is measured right.
+      if (!res.ok) failed++;
+      else sentAt.set(visitor, t);
+    }
+    polling = false;
+    deadline = performance.now() + 10_000;
+    await poll;
+    latencies.sort((a, b) => a - b);
+    const pct = (q: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    const r = {
+      sent: latencies.length + sentAt.size,
+      seen: latencies.length,
+      failed,
+      p50: pct(0.5),
+      p95: pct(0.95),
+      max: latencies.at(-1) ?? NaN,
+    };
+    log(
+      `freshness: ${r.seen} of ${r.sent} events in PostgreSQL, p50 ${fmt(r.p50)} ms, p95 ${fmt(r.p95)} ms, max ${fmt(r.max)} ms`,
+    );
+    return r;
+  } finally {
+    for (const s of services.reverse()) await s.stop();
+  }
+}
+
+async function main() {
+  log(
+    `${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, Node ${process.version}; ${fmt(EVENTS)} events`,
+  );
+  const instance = await privateInstance('bench-processor');
+  let succeeded = false;
+  const cleanup = async () => {
+    await infraDown(instance, log);
+    if (succeeded) rmSync(instance.stateDir, { recursive: true, force: true });
+    else log(`state and logs kept in ${instance.stateDir}`);
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    await infraDown(instance);
+    rmSync(instance.stateDir, { recursive: true, force: true });
+    log(`starting a private Kafka, HDFS and PostgreSQL under ${instance.stateDir}`);
+    const e = await infraUp(instance, log);
+    const pool = createPool(e.postgresUrl);
+    const hdfs = new WebHdfsClient({ url: e.webhdfsUrl, user: e.hdfsUser });
+    const up = await catchUp(e, pool, hdfs);
+    const fresh = await freshness(e, pool);
+    await pool.end();
+    const r = up.result;
+    const ratio = r.eventsPerSecond / up.ceiling.eventsPerSecond;
+    const rows = [
+      ['scenario', 'events', 'seconds', 'events/s', 'ratio', 'peak RSS MiB', 'files (avg)', 'target'],
+      [
+        'consume-only kafkajs loop (ceiling)',
+        fmt(up.total),
+        up.ceiling.seconds.toFixed(1),
+        fmt(up.ceiling.eventsPerSecond),
+        '1.00x',
+        '',
+        '',
+        '',
+      ],
+      [
+        'processor catch-up (lake + PostgreSQL + checkpoints)',
+        fmt(up.total),
+        r.seconds.toFixed(1),
+        fmt(r.eventsPerSecond),
+        `${ratio.toFixed(2)}x`,
+        fmt(r.peak),
+        `${r.eventFiles} events (${fmt(r.eventBytes / Math.max(1, r.eventFiles) / 1024)} KiB), ${r.sessionFiles} sessions (${fmt(r.sessionBytes / Math.max(1, r.sessionFiles) / 1024)} KiB)`,
+        `>= 50,000/s ${r.eventsPerSecond >= 50_000 ? 'met' : 'MISSED'}; >= 0.5x ${ratio >= 0.5 ? 'met' : 'MISSED'}; <= 1,024 MiB ${r.peak <= 1024 ? 'met' : 'MISSED'}`,
+      ],
+      [
+        `freshness at ${RATE} events/s (collector POST -> PostgreSQL row)`,
+        fmt(fresh.seen),
+        String(SECONDS),
+        '',
+        '',
+        '',
+        '',
+        `p50 ${fmt(fresh.p50)} ms, p95 ${fmt(fresh.p95)} ms: p95 <= 1,000 ms ${fresh.p95 <= 1000 ? 'met' : 'MISSED'}`,
+      ],
+    ];
+    console.log(`\n${table(rows)}\n`);
+    log(
+      `duplicate filter after catch-up: ${fmt(Number(r.dedupe?.ids))} ids in ${fmt(Number(r.dedupe?.bytes) / 1024)} KiB ` +
+        `(${(Number(r.dedupe?.bytes) / Math.max(1, Number(r.dedupe?.ids))).toFixed(1)} bytes per id); ` +
+        `${fmt(Number(r.dedupe?.duplicates))} duplicates, ${fmt(Number(r.dedupe?.late))} late, ${fmt(Number(r.dedupe?.bots))} bot events`,
+    );
+    succeeded = true;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
