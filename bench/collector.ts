@@ -28,7 +28,7 @@ import { collectedEvents, validWireEvents } from '@clickstream/schema/fixtures';
 import { Producer as PlatformaticProducer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
 import autocannon from 'autocannon';
 import kafkajs from 'kafkajs';
-import { createKafkaSink, OVERLAPPING_PRODUCES } from '../collector/src/kafka-sink.ts';
+import { createKafkaSink } from '../collector/src/kafka-sink.ts';
 import { privateInstance } from '../infra/test/global-setup.ts';
 import { fmt, table } from './table.ts';
 
@@ -215,11 +215,10 @@ async function main() {
     const driveSink = async (
       producer: FastEventProducer | EventProducer,
       runs: ReadonlyArray<readonly [string, number]>,
-      maxInFlight = 1,
     ) => {
       await producer.connect();
       cleanups.push(() => producer.disconnect());
-      const sink = createKafkaSink(producer, { maxInFlight });
+      const sink = createKafkaSink(producer);
       const send = (m: Array<{ key: string; value: string }>) => sink.send(topics.events, m);
       let row: Row | undefined;
       for (const [name, seconds] of runs) row = await drive(name, send, events, seconds, CONNECTIONS);
@@ -271,31 +270,15 @@ async function main() {
 
     // 4. Producer paths vs raw kafkajs, same settings (idempotent, acks=all), same messages, 20 per send.
     const seconds = DURATION;
-    const measureSink = (name: string, producer: FastEventProducer | EventProducer, maxInFlight = 1) =>
-      driveSink(
-        producer,
-        [
-          ['warm-up', WARMUP],
-          [name, seconds],
-        ],
-        maxInFlight,
-      );
-    // As server.ts sets it up: on Node >= 22.22 @platformatic/kafka 2.x with overlapping produces.
-    const fast = new FastEventProducer({ brokers, clientId: 'bench-collector-path' });
+    const measureSink = (name: string, producer: FastEventProducer | EventProducer) =>
+      driveSink(producer, [
+        ['warm-up', WARMUP],
+        [name, seconds],
+      ]);
     const path = await measureSink(
-      fast.overlapping
-        ? `collector producer path (@platformatic/kafka 2.x, ${OVERLAPPING_PRODUCES} produces in flight)`
-        : 'collector producer path (@platformatic/kafka 1.x, one produce at a time)',
-      fast,
-      fast.overlapping ? OVERLAPPING_PRODUCES : 1,
+      'collector producer path (sink on @platformatic/kafka)',
+      new FastEventProducer({ brokers, clientId: 'bench-collector-path' }),
     );
-    // Where 2.x runs, the 1.x path it replaced, measured beside it.
-    const serialized = fast.overlapping
-      ? await measureSink(
-          'same sink on @platformatic/kafka 1.x, one produce at a time',
-          new FastEventProducer({ brokers, clientId: 'bench-collector-1x', overlappingSends: false }),
-        )
-      : undefined;
     const kafkajsSink = await measureSink('same sink on kafkajs', new EventProducer(kafka));
 
     const raw = kafka.producer({
@@ -385,21 +368,11 @@ async function main() {
         `${ratio(path.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
         `>= 0.9x: ${verdict(path.eventsPerSecond / rawRow.eventsPerSecond, 0.9)}`,
       ),
-      ...(serialized
-        ? [
-            line(
-              serialized,
-              `${serialized.name}, ${BATCH} msgs/send`,
-              `${ratio(serialized.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
-              'previous path',
-            ),
-          ]
-        : []),
       line(
         kafkajsSink,
         `${kafkajsSink.name}, ${BATCH} msgs/send`,
         `${ratio(kafkajsSink.eventsPerSecond, rawRow.eventsPerSecond)} msgs/s vs raw kafkajs`,
-        'path until 2026-11-24',
+        'previous path',
       ),
       line(
         looseRow,

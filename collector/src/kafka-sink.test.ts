@@ -55,25 +55,6 @@ describe('createKafkaSink', () => {
     await Promise.all([b, c]);
   });
 
-  it('keeps up to maxInFlight produces going, and combines the rest into the next free one', async () => {
-    const { producer, sends } = fakeProducer();
-    const sink = createKafkaSink(producer, { maxInFlight: 2 });
-    const a = sink.send('t', msgs('a'));
-    const b = sink.send('t', msgs('b'));
-    const c = sink.send('t', msgs('c'));
-    const d = sink.send('t', msgs('d'));
-    // Two in flight at once; c and d wait together for the first produce to settle.
-    expect(sends.map((s) => s.values)).toEqual([['a'], ['b']]);
-    sends[1]!.ack();
-    await b;
-    await expect.poll(() => sends.length).toBe(3);
-    expect(sends[2]!.values).toEqual(['c', 'd']);
-    expect(await settled(a)).toBe('pending');
-    sends[0]!.ack();
-    sends[2]!.ack();
-    await Promise.all([a, c, d]);
-  });
-
   it('fails every request of a failed produce, and carries on with the next ones', async () => {
     const { producer, sends } = fakeProducer();
     const sink = createKafkaSink(producer);

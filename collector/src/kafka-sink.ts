@@ -16,18 +16,7 @@ export interface KafkaSinkOptions {
    * and counting characters instead would let text in most non-Latin scripts pass it. Default 512 KiB.
    */
   readonly maxProduceBytes?: number;
-  /**
-   * Produces of one topic in flight at once (default 1). More only with a producer whose
-   * overlapping sends are each stored exactly once (FastEventProducer on @platformatic/kafka 2.x).
-   */
-  readonly maxInFlight?: number;
 }
-
-/**
- * Produces in flight per topic where the producer lets sends overlap (bench/collector.ts measures it
- * against one at a time). Within Kafka's limit of 5 requests in flight for an idempotent producer.
- */
-export const OVERLAPPING_PRODUCES = 4;
 
 interface Chunk {
   readonly messages: Message[];
@@ -38,15 +27,13 @@ interface Chunk {
 
 export function createKafkaSink(producer: EventSink, opts: KafkaSinkOptions = {}): EventSink {
   const maxBytes = opts.maxProduceBytes ?? 512 * 1024;
-  const maxInFlight = opts.maxInFlight ?? 1;
   const waiting = new Map<string, Chunk[]>();
-  const inFlight = new Map<string, number>();
+  const busy = new Set<string>();
 
-  // Up to maxInFlight produces per topic at a time; whatever queued meanwhile goes next, up to maxBytes.
+  // One produce per topic at a time; whatever queued meanwhile goes next, up to maxBytes.
   async function pump(topic: string): Promise<void> {
-    const running = inFlight.get(topic) ?? 0;
-    if (running >= maxInFlight) return;
-    inFlight.set(topic, running + 1);
+    if (busy.has(topic)) return;
+    busy.add(topic);
     try {
       const queue = waiting.get(topic)!;
       while (queue.length > 0) {
@@ -68,7 +55,7 @@ export function createKafkaSink(producer: EventSink, opts: KafkaSinkOptions = {}
         }
       }
     } finally {
-      inFlight.set(topic, (inFlight.get(topic) ?? 1) - 1);
+      busy.delete(topic);
     }
   }
 
@@ -93,12 +80,4 @@ export function createKafkaSink(producer: EventSink, opts: KafkaSinkOptions = {}
       await Promise.all(chunks);
     },
   };
-}
-
-/**
- * The sink as the collector runs it: several produces in flight when the producer lets sends
- * overlap (FastEventProducer on @platformatic/kafka 2.x), else one at a time.
- */
-export function createCollectorSink(producer: EventSink & { readonly overlapping?: boolean }): EventSink {
-  return createKafkaSink(producer, { maxInFlight: producer.overlapping ? OVERLAPPING_PRODUCES : 1 });
 }

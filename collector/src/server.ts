@@ -5,7 +5,7 @@ import { createKafka, ensureTopics, probeKafka } from '@clickstream/infra/kafka'
 import { buildApp } from './app.ts';
 import { ConfigError, readCollectorConfig } from './config.ts';
 import { openGeoDatabase } from './geo.ts';
-import { createCollectorSink } from './kafka-sink.ts';
+import { createKafkaSink } from './kafka-sink.ts';
 import { createMetrics } from './metrics.ts';
 
 async function main() {
@@ -20,7 +20,7 @@ async function main() {
   const geo = openGeoDatabase(config.geoDbDir);
   const app = buildApp(config, {
     // Concurrent requests share produce calls (see kafka-sink.ts); a 2xx still means acknowledged.
-    sink: createCollectorSink(producer),
+    sink: createKafkaSink(producer),
     geo,
     kafkaReady: () => probeKafka(config.kafkaBrokers),
     metrics: createMetrics({ processMetrics: true }),

@@ -15,7 +15,7 @@ import { privateInstance } from '../../infra/test/global-setup.ts';
 import { buildApp } from '../src/app.ts';
 import { readCollectorConfig } from '../src/config.ts';
 import { NO_GEO } from '../src/geo.ts';
-import { createCollectorSink } from '../src/kafka-sink.ts';
+import { createKafkaSink } from '../src/kafka-sink.ts';
 
 const WRITE_KEY = 'kafka-down-key';
 const topics = topicNames('kafka-down');
@@ -58,7 +58,7 @@ beforeAll(async () => {
     COLLECTOR_SITES: JSON.stringify([{ siteId: 'down', writeKey: WRITE_KEY }]),
   });
   app = buildApp(config, {
-    sink: createCollectorSink(producer), // as server.ts makes it
+    sink: createKafkaSink(producer),
     geo: () => NO_GEO,
     kafkaReady: () => probeKafka(brokers),
   });
