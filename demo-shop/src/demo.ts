@@ -3,9 +3,19 @@
 // prints where to look, and on Ctrl-C stops everything it started. The local services are stopped
 // unless all of their processes were running before the demo started.
 //
+// Once the pipeline runs, it starts Apache Superset with the dashboards (dashboards/; the first run
+// installs it, a few minutes) and prints their URLs; DEMO_DASHBOARDS=0 leaves Superset out.
+//
 // Environment: SHOP_PORT (8080), COLLECTOR_PORT (8081), TOPIC_PREFIX (clickstream),
-// LAKE_ROOT (/clickstream), plus the infra variables (infra/README.md).
+// LAKE_ROOT (/clickstream), DEMO_DASHBOARDS (1), plus the infra variables (infra/README.md) and
+// the dashboards' (dashboards/README.md).
 import { join } from 'node:path';
+import {
+  type DashboardsConfig,
+  dashboardsDown,
+  dashboardsUp,
+  readDashboardsConfig,
+} from '@clickstream/dashboards';
 import { InfraError, infraDown, infraStatus, infraUp, REPO_ROOT, readInfraConfig } from '@clickstream/infra';
 import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { lakeLayout, topicNames } from '@clickstream/schema';
@@ -20,8 +30,30 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
+/** Superset and the dashboards, after the pipeline; a failure here leaves the pipeline running. */
+async function startDashboards(config: DashboardsConfig): Promise<boolean> {
+  try {
+    const up = await dashboardsUp(config, (line) => log(`superset: ${line}`));
+    console.log(`
+  Superset dashboards (log in as ${config.adminUser}):
+
+${up.dashboards.map((d) => `    ${d.title.padEnd(20)} ${d.url}`).join('\n')}
+    Superset             ${up.url}
+`);
+    return up.seconds.start > 0;
+  } catch (err) {
+    log(
+      `Superset did not start: ${err instanceof Error ? err.message : String(err)}; the pipeline keeps running (try again: npm run dashboards)`,
+    );
+    return false;
+  }
+}
+
 async function main() {
   const infra = readInfraConfig();
+  // Read now, so that a wrong option stops the demo before anything starts.
+  const dashboards = process.env.DEMO_DASHBOARDS === '0' ? undefined : readDashboardsConfig(infra);
+  let startedSuperset: Promise<boolean> = Promise.resolve(false);
   const startedInfra = infraStatus(infra).some((s) => s.pid === null);
   const shopPort = port('SHOP_PORT', 8080);
   const collectorPort = port('COLLECTOR_PORT', 8081);
@@ -45,6 +77,9 @@ async function main() {
     await shop?.close();
     // Processor first: it commits what it has written; then the collector drains and flushes.
     for (const s of [...services].reverse()) await s.stop();
+    // infraDown stops Superset with the rest; otherwise stop it if this demo started it.
+    if (!startedInfra && dashboards && (await startedSuperset))
+      await dashboardsDown(dashboards, (line) => log(line));
     if (startedInfra) await infraDown(infra, (line) => log(line));
     else log('Kafka, HDFS and PostgreSQL were already running before the demo; left running');
     process.exit(code);
@@ -111,6 +146,12 @@ async function main() {
 
   Minute metrics update within a second of a click; events reach the lake within about 10 s.
 `);
+    if (dashboards) {
+      log(
+        `starting Superset on ${dashboards.host}:${dashboards.port} (the first run installs it: a few minutes)`,
+      );
+      startedSuperset = startDashboards(dashboards);
+    }
   } catch (err) {
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);

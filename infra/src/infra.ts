@@ -5,13 +5,27 @@ import { hdfsProcesses, prepareHdfs } from './hdfs-server.ts';
 import { kafkaProcess, type Prepared, prepareKafka } from './kafka-server.ts';
 import { postgresProcess, preparePostgres } from './postgres-server.ts';
 import { checkJava } from './prereqs.ts';
-import { type ManagedProcess, rssMiB, runningPid, stopProcess, treeMemoryMiB } from './processes.ts';
+import {
+  addOnProcesses,
+  type ManagedProcess,
+  rssMiB,
+  runningPid,
+  stopProcess,
+  treeMemoryMiB,
+} from './processes.ts';
 
 export type Log = (line: string) => void;
 
 function allProcesses(config: InfraConfig): ManagedProcess[] {
   const { namenode, datanode } = hdfsProcesses(config);
-  return [kafkaProcess(config), namenode, datanode, postgresProcess(config)];
+  const own = [kafkaProcess(config), namenode, datanode, postgresProcess(config)];
+  return [
+    ...own,
+    ...addOnProcesses(
+      config.stateDir,
+      own.map((p) => p.role),
+    ),
+  ];
 }
 
 async function timed(name: string, log: Log, service: Prepared): Promise<number> {
@@ -67,12 +81,17 @@ export async function postgresDown(config: InfraConfig, log: Log = () => {}): Pr
   return stopped;
 }
 
-/** Stops the processes this instance started (DataNode first; Kafka and PostgreSQL in parallel). */
+/**
+ * Stops the processes this instance started: first those other packages added (Superset reads
+ * PostgreSQL), then DataNode before NameNode, Kafka and PostgreSQL in parallel.
+ */
 export async function infraDown(config: InfraConfig, log: Log = () => {}): Promise<void> {
   const { namenode, datanode } = hdfsProcesses(config);
   const stop = async (p: ManagedProcess) => {
     if (await stopProcess(p)) log(`stopped ${p.role}`);
   };
+  const own = [kafkaProcess(config), namenode, datanode, postgresProcess(config)].map((p) => p.role);
+  await Promise.all(addOnProcesses(config.stateDir, own).map(stop));
   await Promise.all([
     stop(kafkaProcess(config)),
     stop(postgresProcess(config)),

@@ -3,7 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type ManagedProcess, managedProcess, runningPid, startDetached, stopProcess } from './processes.ts';
+import {
+  addOnProcesses,
+  type ManagedProcess,
+  managedProcess,
+  runningPid,
+  startDetached,
+  stopProcess,
+} from './processes.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'processes-test-'));
 // Exits 0 on SIGINT only: SIGTERM is ignored, like PostgreSQL's smart shutdown with a client left.
@@ -44,6 +51,29 @@ describe('managed processes', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(450);
     // Gone, not just dying (a zombie answers kill 0 until Node reaps it).
     await vi.waitFor(() => expect(() => process.kill(pid, 0)).toThrow(), { timeout: 5_000 });
+  });
+
+  it('finds the processes other packages started in the instance, and stops them', async () => {
+    const dir = join(base, 'addon');
+    // Like Superset: a Python-style `-X` marker, stopped by SIGTERM.
+    const addon = managedProcess('addon', dir, { markerPrefix: '-X', stopSignals: ['SIGTERM'] });
+    const pid = startDetached(addon, process.execPath, [
+      '-e',
+      "console.log('ready'); setInterval(() => {}, 1000);",
+      '--',
+      addon.marker,
+    ]);
+    await ready(addon);
+    // A pid file of a process that does not carry the instance's marker is not ours.
+    writeFileSync(join(dir, 'run', 'stranger.pid'), `${process.pid}\n`);
+
+    const found = addOnProcesses(dir, ['kafka', 'postgres']);
+    expect(found.map((p) => [p.role, p.marker])).toEqual([['addon', addon.marker]]);
+    expect(addOnProcesses(dir, ['addon'])).toEqual([]);
+    expect(await stopProcess(found[0]!)).toBe(true);
+    expect(runningPid(found[0]!)).toBeNull();
+    expect(runningPid(addon)).toBeNull();
+    expect(pid).toBeGreaterThan(0);
   });
 
   it('refuses to start a command line without its marker', () => {

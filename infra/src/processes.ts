@@ -58,6 +58,34 @@ function argvOf(pid: number): string[] | null {
   }
 }
 
+/**
+ * Processes that other packages started in this instance with `managedProcess` (Superset, from
+ * dashboards/): every pid file in `<stateDir>/run` whose role is not in `known` and whose running
+ * process carries the instance's marker (with any prefix). `down` and `status` include them, so a
+ * service added outside infra/ is stopped with the rest. Stopped with SIGTERM.
+ */
+export function addOnProcesses(stateDir: string, known: readonly string[]): ManagedProcess[] {
+  let files: string[];
+  try {
+    files = readdirSync(`${stateDir}/run`);
+  } catch {
+    return [];
+  }
+  const found: ManagedProcess[] = [];
+  for (const file of files) {
+    const role = file.endsWith('.pid') ? file.slice(0, -'.pid'.length) : '';
+    if (role === '' || known.includes(role)) continue;
+    const p = managedProcess(role, stateDir, { markerPrefix: '', stopSignals: ['SIGTERM'] });
+    const pid = Number(readFileSync(p.pidFile, 'utf8').trim());
+    const suffix = p.marker;
+    const marker =
+      Number.isInteger(pid) && pid > 0 ? argvOf(pid)?.find((arg) => arg.endsWith(suffix)) : undefined;
+    // Exactly a prefix (`-D`, `-X`, ...) and the marker: never an argument that merely ends like it.
+    if (marker !== undefined && /^(-[A-Za-z])?clickstream\.infra=/.test(marker)) found.push({ ...p, marker });
+  }
+  return found;
+}
+
 /** The pid of the running process, or null when it is not running (stale pid files are removed). */
 export function runningPid(p: ManagedProcess): number | null {
   if (!existsSync(p.pidFile)) return null;

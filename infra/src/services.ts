@@ -22,9 +22,9 @@ export function spawnService(
   name: string,
   entry: string,
   env: Readonly<Record<string, string>>,
-  opts: { echo?: boolean } = {},
+  opts: { echo?: boolean; nodeArgs?: readonly string[] } = {},
 ): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

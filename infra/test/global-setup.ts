@@ -11,6 +11,8 @@ import { freePort } from '../src/prereqs.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     infra: Endpoints;
+    /** The instance's state folder: services other packages start (Superset) live there too. */
+    infraDir: string;
   }
 }
 
@@ -59,6 +61,7 @@ export default async function setup(project: TestProject) {
   const endpoints = endpointsOf(config);
   log(`Kafka ${endpoints.kafkaBrokers.join(',')}; WebHDFS ${endpoints.webhdfsUrl}; ${endpoints.postgresUrl}`);
   project.provide('infra', endpoints);
+  project.provide('infraDir', config.stateDir);
 
   return async () => {
     await infraDown(config, log);
