@@ -21,6 +21,7 @@ COPY collector/package.json collector/
 COPY processor/package.json processor/
 COPY batch/package.json batch/
 COPY demo-shop/package.json demo-shop/
+COPY dashboards/package.json dashboards/
 COPY compose/package.json compose/
 # PostgreSQL's binaries are infra/'s local server for development (an optional dependency); the
 # deployment runs the postgres image instead.
@@ -53,3 +54,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "compose/src/healthcheck.ts", "shop"]
 CMD ["node", "demo-shop/src/main.ts"]
+
+# One-shot: imports the dashboards bundle into the stack's Superset through its REST API, then exits.
+FROM runtime AS dashboards
+HEALTHCHECK NONE
+CMD ["node", "dashboards/src/cli.ts", "import"]

@@ -3,8 +3,9 @@
 # /docker-entrypoint-initdb.d/*.sh as the superuser): the roles and databases of the stack.
 #   clickstream         owns the database clickstream; the processor (schema realtime) and the
 #                       batch (schema daily) create their tables as this role
-#   clickstream_reader  may read every table and view clickstream creates, nothing else: Superset's
-#                       charts and the live view read with it
+#   clickstream_reader  may read every table and view clickstream creates and write nothing of
+#                       theirs: Superset's charts and the live view read with it; it may create
+#                       tables in schema public only (Superset's "Upload CSV to database")
 #   superset            owns the database superset: Superset's own metadata (users, dashboards)
 # Passwords come from the environment (compose/.env), never from this file; psql quotes them.
 set -eu
@@ -24,4 +25,5 @@ GRANT CONNECT ON DATABASE clickstream TO clickstream, clickstream_reader;
 -- clickstream will create.
 ALTER DEFAULT PRIVILEGES FOR ROLE clickstream GRANT USAGE ON SCHEMAS TO clickstream_reader;
 ALTER DEFAULT PRIVILEGES FOR ROLE clickstream GRANT SELECT ON TABLES TO clickstream_reader;
+GRANT USAGE, CREATE ON SCHEMA public TO clickstream_reader;
 SQL
