@@ -38,6 +38,8 @@ describe('the address map of a compose run on one machine', () => {
       PROCESSOR_HEARTBEAT_FILE: '/tmp/processor.heartbeat',
       OTHER: 'kafka:90921',
       SHOP_PORT: '8080',
+      SUPERSET_HOST: 'postgres',
+      NOT_A_HOST: 'postgresql',
     };
     expect(mapEnvironment({ service: 'collector', target: 'collector', env }, map)).toEqual({
       COLLECTOR_HOST: '127.0.0.1',
@@ -51,6 +53,8 @@ describe('the address map of a compose run on one machine', () => {
       OTHER: 'kafka:90921',
       // Another service's port is not the collector's to listen on.
       SHOP_PORT: '8080',
+      SUPERSET_HOST: '127.0.0.1',
+      NOT_A_HOST: 'postgresql',
     });
   });
 

@@ -49,10 +49,12 @@ export function publishedPortMap(
 /** The environment a service gets here: compose's, with every address mapped. */
 export function mapEnvironment(service: ServiceEnv, map: AddressMap): Record<string, string> {
   const ports = map.listenPorts[service.service] ?? {};
+  // A value that is only a host name the map knows (SUPERSET_HOST: superset) is this machine too.
+  const hostNames = new Set(Object.keys(map.hostPorts).map((hp) => hp.split(':')[0]));
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(service.env)) {
     let v = value;
-    if (v === '0.0.0.0') v = '127.0.0.1';
+    if (v === '0.0.0.0' || hostNames.has(v)) v = '127.0.0.1';
     else if (/^\d+$/.test(v) && ports[Number(v)] !== undefined) v = String(ports[Number(v)]);
     else if (v.startsWith('/tmp/')) v = join(map.tmpDir, v.slice('/tmp/'.length));
     else

@@ -1,10 +1,12 @@
 // The compose file's configuration runs, not just parses: our services start exactly as compose
 // would start their containers (command and environment from compose.yaml and the Dockerfile, see
-// src/run-as-compose.ts), against real services, and a visit to the shop in real Chromium reaches
-// the lake. What differs from a Docker host, and nothing else:
+// src/run-as-compose.ts), against real services; a visit to the shop in real Chromium reaches the
+// lake and the real-time tables, and the one-shot dashboards service imports the dashboards into a
+// Superset whose charts then read those tables. What differs from a Docker host, and nothing else:
 // - addresses: kafka:9092 and namenode:9870 are the test run's Kafka and HDFS (inject('infra')),
-//   postgres:5432 is a PostgreSQL of this test's own (below), the ports our servers listen on and
-//   publish are free ones, the container's /tmp is a temporary folder;
+//   postgres:5432 is a PostgreSQL of this test's own (below), superset:8088 a Superset of its own
+//   (dashboards/, installed from PyPI, not the image), the ports our servers listen on and publish
+//   are free ones, the container's /tmp is a temporary folder;
 // - .env is .env.example with its secrets filled in, as a user fills them, and a topic prefix and
 //   lake root of this run, so nothing meets other test files' topics and folders;
 // - PostgreSQL starts empty, as the postgres image does, and gets the roles and databases from
@@ -16,6 +18,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryLake } from '@clickstream/batch';
+import {
+  type DashboardsConfig,
+  dashboardsDown,
+  dashboardsUp,
+  readDashboardsConfig,
+  SupersetClient,
+} from '@clickstream/dashboards';
 import {
   freePort,
   type InfraConfig,
@@ -81,6 +90,7 @@ describe('the compose-configured pipeline, run without Docker', () => {
   let tmpDir: string;
   let map: AddressMap;
   let browser: Browser | undefined;
+  let superset: DashboardsConfig | undefined;
 
   /** Starts a service of ours and waits until its own health check passes, as depends_on would. */
   async function start(name: string): Promise<RunningService> {
@@ -141,6 +151,7 @@ describe('the compose-configured pipeline, run without Docker', () => {
   afterAll(async () => {
     await browser?.close();
     for (const s of running.reverse()) await s.stop();
+    if (superset) await dashboardsDown(superset);
     if (pg) {
       await postgresDown(pg);
       rmSync(pg.stateDir, { recursive: true, force: true });
@@ -201,4 +212,50 @@ describe('the compose-configured pipeline, run without Docker', () => {
       await reader.end();
     }
   }, 120_000);
+
+  it("the dashboards service imports the dashboards, and Superset's charts read the real-time tables", async () => {
+    // A Superset of this test's own, with the admin user of .env. It imports the bundle itself on
+    // start, with the charts' database as the role `clickstream`; the compose service must then
+    // re-point it at the read-only role.
+    const dashboards = service('dashboards');
+    const supersetPort = await freePort();
+    superset = readDashboardsConfig(
+      readInfraConfig(process.env, { stateDir: pg.stateDir }),
+      {},
+      {
+        port: supersetPort,
+        adminUser: vars.SUPERSET_ADMIN_USER ?? 'admin',
+        adminPassword: vars.SUPERSET_ADMIN_PASSWORD as string,
+        postgresUrl: `postgres://clickstream:${vars.CLICKSTREAM_DB_PASSWORD}@127.0.0.1:${pg.postgresPort}/clickstream`,
+      },
+    );
+    await dashboardsUp(superset, (line) => console.log(`[superset] ${line}`));
+
+    const job = runAsCompose(model, stages, dashboards, {
+      ...map,
+      hostPorts: { ...map.hostPorts, 'superset:8088': `127.0.0.1:${supersetPort}` },
+      listenPorts: { ...map.listenPorts, dashboards: { 8088: supersetPort } },
+    });
+    const code = await job.exited;
+    expect(code, job.output()).toBe(0);
+    expect(job.output()).toMatch(/imported Clickstream: live/);
+
+    const client = await SupersetClient.login(
+      `http://127.0.0.1:${supersetPort}`,
+      superset.adminUser,
+      superset.adminPassword,
+    );
+    const database = (await client.get(
+      `/api/v1/database/${await client.databaseId('clickstream')}/connection`,
+    )) as {
+      result: { sqlalchemy_uri: string };
+    };
+    expect(database.result.sqlalchemy_uri).toMatch(/^postgresql\+psycopg2:\/\/clickstream_reader:/);
+    const events = (await client.dashboardCharts('clickstream-live')).find(
+      (c) => c.title === 'Events today (UTC)',
+    );
+    const [result] = await client.chartData(events?.id as number);
+    expect(result?.error ?? null).toBeNull();
+    expect(Object.values(result?.data[0] ?? {}).map(Number)).toEqual([1]);
+  }, 600_000);
 });
