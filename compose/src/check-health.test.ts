@@ -58,7 +58,32 @@ describe('checkHealth', () => {
     expect(await checkHealth('processor', {})).toMatch(/PROCESSOR_HEARTBEAT_FILE is not set/);
   });
 
+  it("judges the batch scheduler by its last run's outcome", async () => {
+    const file = join(dir, 'batch-status.json');
+    const env = { BATCH_STATUS_FILE: file };
+    expect(await checkHealth('batch', env)).toBeNull(); // no run finished yet
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ok: false,
+        from: '2026-11-28',
+        to: '2026-11-29',
+        message: 'failed (exit code 1) after 2.0 s',
+      }),
+    );
+    expect(await checkHealth('batch', env)).toBe(
+      'the batch for 2026-11-28 .. 2026-11-29 failed (exit code 1) after 2.0 s',
+    );
+    writeFileSync(
+      file,
+      JSON.stringify({ ok: true, from: '2026-11-28', to: '2026-11-29', message: 'done in 3.1 s' }),
+    );
+    expect(await checkHealth('batch', env)).toBeNull();
+  });
+
   it('names the services it knows', async () => {
-    expect(await checkHealth('kafka')).toBe("unknown service 'kafka'; use collector, processor or shop");
+    expect(await checkHealth('kafka')).toBe(
+      "unknown service 'kafka'; use collector, processor, shop or batch",
+    );
   });
 });

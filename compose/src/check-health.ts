@@ -1,6 +1,7 @@
 // The health checks of our images, run by healthcheck.ts. Each check reads the service's own
 // config.ts, so it probes the port or file the service really uses.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { readScheduleConfig } from '@clickstream/batch/schedule-config';
 import { readCollectorConfig } from '@clickstream/collector/config';
 import { readShopConfig } from '@clickstream/demo-shop/config';
 import { readProcessorConfig } from '@clickstream/processor/config';
@@ -31,6 +32,18 @@ function heartbeat(file: string | undefined, now: number): string | null {
     : `the processor's loop has not turned for ${Math.round(age / 1000)} s`;
 }
 
+/** The batch scheduler is unhealthy while its last run failed (it retries; the file says why). */
+function lastRun(file: string | undefined): string | null {
+  if (!file) return null;
+  let status: { ok?: boolean; from?: string; to?: string; message?: string };
+  try {
+    status = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null; // no run has finished yet
+  }
+  return status.ok === false ? `the batch for ${status.from} .. ${status.to} ${status.message}` : null;
+}
+
 /** Why `service` is unhealthy, or null when it is healthy. */
 export async function checkHealth(
   service: string,
@@ -44,7 +57,9 @@ export async function checkHealth(
       return heartbeat(readProcessorConfig(env).heartbeatFile, now);
     case 'shop':
       return httpOk(`http://127.0.0.1:${readShopConfig(env).port}/`);
+    case 'batch':
+      return lastRun(readScheduleConfig(env).statusFile);
     default:
-      return `unknown service '${service}'; use collector, processor or shop`;
+      return `unknown service '${service}'; use collector, processor, shop or batch`;
   }
 }
