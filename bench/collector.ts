@@ -197,7 +197,7 @@ async function main() {
       { topic: topics.events, partitions: 3 },
       { topic: topics.deadLetter, partitions: 1 },
     ]);
-    log(`Kafka ${brokers.join(',')}, topic ${topics.events}`);
+    log(`Kafka ${brokers.join(',')}, topic ${topics.events}; Node ${process.version}`);
 
     // The same messages for every producer row (and the broker warm-up).
     const base = collectedEvents['order-completed']!;

@@ -54,12 +54,17 @@ export async function openDuckDb(opts: DuckDbOptions): Promise<DuckDbEngine> {
 export class DuckDbEngine implements SqlEngine {
   readonly #kinds = new Map<string, 'VIEW' | 'TABLE'>();
 
-  constructor(
-    readonly db: DuckDBInstance,
-    readonly connection: DuckDBConnection,
-    readonly localLake: LocalLake,
-    readonly description: string,
-  ) {}
+  readonly db: DuckDBInstance;
+  readonly connection: DuckDBConnection;
+  readonly localLake: LocalLake;
+  readonly description: string;
+
+  constructor(db: DuckDBInstance, connection: DuckDBConnection, localLake: LocalLake, description: string) {
+    this.db = db;
+    this.connection = connection;
+    this.localLake = localLake;
+    this.description = description;
+  }
 
   async readLake(name: string, files: readonly LakeFile[]): Promise<void> {
     // The lake view moves on with a backfill: copies no longer read are dropped.

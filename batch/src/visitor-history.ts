@@ -14,13 +14,25 @@ import type { LocalLake } from './local-lake.ts';
 import { FIRST_SEEN_SQL } from './prepare.ts';
 
 export class VisitorHistory {
+  readonly hdfs: WebHdfsClient;
+  readonly lake: LakeLayout;
+  readonly localLake: LocalLake;
+  readonly cacheDir: string;
+  readonly log: (line: string) => void;
+
   constructor(
-    readonly hdfs: WebHdfsClient,
-    readonly lake: LakeLayout,
-    readonly localLake: LocalLake,
-    readonly cacheDir: string,
-    readonly log: (line: string) => void,
-  ) {}
+    hdfs: WebHdfsClient,
+    lake: LakeLayout,
+    localLake: LocalLake,
+    cacheDir: string,
+    log: (line: string) => void,
+  ) {
+    this.hdfs = hdfs;
+    this.lake = lake;
+    this.localLake = localLake;
+    this.cacheDir = cacheDir;
+    this.log = log;
+  }
 
   /** The index files of the given days, building the missing or outdated ones. */
   async cachedFiles(days: readonly string[], engine: DuckDbEngine): Promise<string[]> {

@@ -26,11 +26,14 @@ export interface ChartResult {
 
 export class SupersetClient {
   private csrf: { token: string; cookie: string } | undefined;
+  readonly baseUrl: string;
+  private readonly accessToken: string;
 
-  private constructor(
-    readonly baseUrl: string,
-    private readonly accessToken: string,
-  ) {}
+  // Plain fields, not parameter properties: the images run the sources with Node's type stripping.
+  private constructor(baseUrl: string, accessToken: string) {
+    this.baseUrl = baseUrl;
+    this.accessToken = accessToken;
+  }
 
   /** Logs in with a database user (`POST /api/v1/security/login`). */
   static async login(baseUrl: string, username: string, password: string): Promise<SupersetClient> {

@@ -1,14 +1,15 @@
-// `npm run dashboards [-- up | down | status | generate | install]`. `up` (the default) works
-// against a running stack: it installs Superset on first use, starts it, imports the dashboards and
-// prints their URLs. Errors the user can fix print as one line.
+// `npm run dashboards [-- up | down | status | generate | install | import]`. `up` (the default)
+// works against a running stack: it installs Superset on first use, starts it, imports the
+// dashboards and prints their URLs. `import` only imports, into a Superset that runs elsewhere (the
+// compose deployment's). Errors the user can fix print as one line.
 import { InfraError, readInfraConfig } from '@clickstream/infra';
 import { BUNDLE_DIR, generateBundle, writeBundle } from './bundle.ts';
 import { readDashboardsConfig } from './config.ts';
-import { dashboardsDown, dashboardsStatus, dashboardsUp } from './dashboards.ts';
+import { dashboardsDown, dashboardsStatus, dashboardsUp, importDashboards } from './dashboards.ts';
 import { ensureSuperset } from './install.ts';
 
 const USAGE =
-  'usage: npm run dashboards [-- up | down | status | generate | install]   (options are environment variables; see dashboards/README.md)';
+  'usage: npm run dashboards [-- up | down | status | generate | install | import]   (options are environment variables; see dashboards/README.md)';
 
 async function main(command = 'up'): Promise<void> {
   const log = (line: string) => console.log(`dashboards: ${line}`);
@@ -27,6 +28,11 @@ async function main(command = 'up'): Promise<void> {
 ${up.dashboards.map((d) => `  dashboard    ${d.url}   ${d.title}`).join('\n')}
   stop with    npm run dashboards -- down
 `);
+      return;
+    }
+    case 'import': {
+      const dashboards = await importDashboards(config);
+      for (const d of dashboards) log(`imported ${d.title}: ${d.url}`);
       return;
     }
     case 'install':

@@ -74,6 +74,23 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, (performance.now() - t0) / 1000];
 }
 
+/**
+ * Imports the committed bundle into the Superset at SUPERSET_HOST:SUPERSET_PORT, its database
+ * pointing at POSTGRES_URL, and returns the dashboards. Also what the compose deployment's one-shot
+ * `dashboards` service runs (`npm run dashboards -- import`) against its Superset container.
+ */
+export async function importDashboards(config: DashboardsConfig): Promise<DashboardInfo[]> {
+  const url = supersetUrl(config);
+  const client = await SupersetClient.login(url, config.adminUser, config.adminPassword);
+  await client.importBundle(zipBundle(readBundle(), config.postgresUrl));
+  const all = await client.dashboards();
+  return DASHBOARDS.map((d) => {
+    const found = all.find((x) => x.slug === d.key);
+    if (!found) throw new InfraError(`the dashboard '${d.title}' is missing after the import into ${url}`);
+    return found;
+  });
+}
+
 /** Installs, configures, starts Superset and imports the dashboards; returns their URLs. */
 export async function dashboardsUp(config: DashboardsConfig, log: Log = () => {}): Promise<DashboardsUp> {
   return withLock(config.stateDir, async () => {
@@ -84,17 +101,7 @@ export async function dashboardsUp(config: DashboardsConfig, log: Log = () => {}
     const [started, start] = await timed(() => startSuperset(config, bin, files));
     if (started) log(`Superset ready in ${start.toFixed(1)} s (log: ${supersetProcess(config).logFile})`);
     const url = supersetUrl(config);
-    const [dashboards, importSeconds] = await timed(async () => {
-      const client = await SupersetClient.login(url, config.adminUser, config.adminPassword);
-      await client.importBundle(zipBundle(readBundle(), config.postgresUrl));
-      const all = await client.dashboards();
-      return DASHBOARDS.map((d) => {
-        const found = all.find((x) => x.slug === d.key);
-        if (!found)
-          throw new InfraError(`the dashboard '${d.title}' is missing after the import into ${url}`);
-        return found;
-      });
-    });
+    const [dashboards, importSeconds] = await timed(() => importDashboards(config));
     log(`imported ${dashboards.length} dashboards (${importSeconds.toFixed(1)} s)`);
     return {
       url,

@@ -1,27 +1,18 @@
-// The demo shop on its own: SHOP_HOST (127.0.0.1), SHOP_PORT (8080), COLLECTOR_URL
-// (http://127.0.0.1:8081), WRITE_KEY (demo-shop-key, the collector's default demo site).
+// The demo shop on its own (the compose service `shop`); options from the environment: config.ts.
+import { ConfigError, readShopConfig } from './config.ts';
 import { startShop } from './server.ts';
 
-const env = process.env;
-const port = Number(env.SHOP_PORT || 8080);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`shop: SHOP_PORT=${env.SHOP_PORT} is not a port number`);
-  process.exit(1);
+async function main() {
+  const config = readShopConfig();
+  const shop = await startShop(config);
+  console.log(`shop: open ${shop.url} (events go to ${config.collectorUrl})`);
+  const stop = () => void shop.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
-startShop({
-  host: env.SHOP_HOST || '127.0.0.1',
-  port,
-  collectorUrl: env.COLLECTOR_URL || 'http://127.0.0.1:8081',
-  writeKey: env.WRITE_KEY || 'demo-shop-key',
-}).then(
-  (shop) => {
-    console.log(`shop: open ${shop.url}`);
-    const stop = () => void shop.close().then(() => process.exit(0));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  },
-  (err: unknown) => {
-    console.error(`shop: failed to start: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(err instanceof ConfigError ? `shop: ${message}` : `shop: failed to start: ${message}`);
+  process.exit(1);
+});

@@ -11,4 +11,5 @@ export {
   type UpResult,
 } from './infra.ts';
 export { COMPONENTS, type Component, ensureJars, type JarOptions } from './jars.ts';
+export { postgresDirs } from './postgres-server.ts';
 export { checkJava, freePort, javaCommand } from './prereqs.ts';

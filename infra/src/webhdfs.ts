@@ -20,18 +20,30 @@ export interface FileStatus {
 /** Any failure of a WebHDFS call. `retriable` says whether the same call may succeed later. */
 export class HdfsError extends Error {
   override name = 'HdfsError';
+  readonly op: string;
+  readonly path: string;
+  readonly retriable: boolean;
+  /** HTTP status, when the server answered. */
+  readonly status: number | undefined;
+  /** Java exception's simple name from the RemoteException body, e.g. `FileNotFoundException`. */
+  readonly exception: string | undefined;
+  // Plain fields, not parameter properties: production images run the sources with Node's type
+  // stripping, which only erases types (tsconfig's erasableSyntaxOnly keeps it that way).
   constructor(
     message: string,
-    readonly op: string,
-    readonly path: string,
-    readonly retriable: boolean,
-    /** HTTP status, when the server answered. */
-    readonly status?: number,
-    /** Java exception's simple name from the RemoteException body, e.g. `FileNotFoundException`. */
-    readonly exception?: string,
+    op: string,
+    path: string,
+    retriable: boolean,
+    status?: number,
+    exception?: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.op = op;
+    this.path = path;
+    this.retriable = retriable;
+    this.status = status;
+    this.exception = exception;
   }
 }
 export class HdfsNotFoundError extends HdfsError {

@@ -17,6 +17,8 @@
 //   PROCESSOR_COMMIT_ROWS           50000                ... or when this many rows wait for the lake
 //   PROCESSOR_FILE_BYTES            16777216 (16 MiB)    a lake file takes new rows until it is this big
 //   PROCESSOR_OPEN_FILES            8                    growing lake files kept in memory per table and partition
+//   PROCESSOR_HEARTBEAT_FILE        (none)               touched about once a second while the main loop runs
+//                                                        (a container health check reads its age)
 import { type LakeLayout, lakeLayout, type Topics, topicNames } from '@clickstream/schema';
 
 export class ConfigError extends Error {
@@ -41,6 +43,7 @@ export interface ProcessorConfig {
   readonly commitRows: number;
   readonly fileBytes: number;
   readonly openFiles: number;
+  readonly heartbeatFile: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,5 +91,6 @@ export function readProcessorConfig(env: Env = process.env): ProcessorConfig {
     commitRows: int(env, 'PROCESSOR_COMMIT_ROWS', 50_000, 1),
     fileBytes: int(env, 'PROCESSOR_FILE_BYTES', 16 * 1024 * 1024, 1024),
     openFiles: int(env, 'PROCESSOR_OPEN_FILES', 8, 1),
+    heartbeatFile: env.PROCESSOR_HEARTBEAT_FILE || undefined,
   };
 }

@@ -4,6 +4,7 @@
 // PROCESSOR_COMMIT_ROWS; only then are the Kafka offsets committed. Delivery guarantee: every
 // offset's event is in the lake and in the metrics exactly once (duplicates by messageId dropped),
 // across crashes, restarts and rebalances; see processor/README.md.
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   createKafka,
@@ -181,6 +182,18 @@ async function main() {
     const offsets = await admin.fetchTopicOffsets(config.topics.events);
     return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   };
+  // A container health check cannot ask a process without a port, so the loop leaves a trace: the
+  // file's age says whether the loop still turns (a PostgreSQL or HDFS call that hangs stops it).
+  let lastBeat = 0;
+  const beat = () => {
+    if (!config.heartbeatFile || Date.now() - lastBeat < 1_000) return;
+    lastBeat = Date.now();
+    try {
+      writeFileSync(config.heartbeatFile, `${new Date(lastBeat).toISOString()}\n`);
+    } catch (err) {
+      log(`cannot write the heartbeat file ${config.heartbeatFile} (${message(err)})`);
+    }
+  };
   let ticking = false;
   const tick = async () => {
     if (ticking) return;
@@ -201,6 +214,7 @@ async function main() {
           onFailure(partition, err, pending);
         }
       }
+      beat();
     } finally {
       ticking = false;
     }

@@ -83,12 +83,14 @@ class VisitWriter {
   #url = '';
   readonly #sessionId: string;
 
-  constructor(
-    readonly random: Random,
-    readonly visitor: Visitor,
-    readonly origin: string,
-    start: number,
-  ) {
+  readonly random: Random;
+  readonly visitor: Visitor;
+  readonly origin: string;
+
+  constructor(random: Random, visitor: Visitor, origin: string, start: number) {
+    this.random = random;
+    this.visitor = visitor;
+    this.origin = origin;
     this.#t = start;
     this.#sessionId = random.uuid();
   }
