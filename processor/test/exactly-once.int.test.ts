@@ -96,7 +96,7 @@ async function lakeOf(run: Run) {
   const sessions = await queryLake(
     hdfs,
     run.lake.sessionsDir,
-    'SELECT * EXCLUDE (dt) FROM events ORDER BY session_id',
+    'SELECT * EXCLUDE (dt, lake_file) FROM events ORDER BY session_id',
   );
   return { events, sessions };
 }
