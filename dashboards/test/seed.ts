@@ -1,11 +1,12 @@
 // Known data for the dashboards' tests, written straight into PostgreSQL: the processor's
 // `realtime` tables (its own DDL, realtimeDdl) with minutes of the last hour, and the batch's
-// `daily` marts for three days ending yesterday. The daily tables are created here from the marts'
-// planned columns until the batch's DDL lands in main; then this seed should use that DDL (and,
-// later, real pipeline output). Seeding runs once per database (an advisory lock and a marker row),
+// `daily` marts for three days ending yesterday, in tables made by the batch's own DDL (tableDdl).
+// Seeding runs once per database (an advisory lock and a marker row),
 // so every test file of a run sees the same rows.
+import { DAILY_SCHEMA, MARTS, tableDdl } from '@clickstream/batch';
 import { realtimeDdl } from '@clickstream/processor';
 import type { Pool, PoolClient } from 'pg';
+import * as tables from '../src/tables.ts';
 
 export const SITES = ['shop', 'blog'] as const;
 const DAY_MS = 86_400_000;
@@ -16,21 +17,15 @@ export function seededDays(now = Date.now()): string[] {
   return [2, 1, 0].map((k) => new Date(yesterday - k * DAY_MS).toISOString().slice(0, 10));
 }
 
+/** The daily tables the dashboards read. */
+const DAILY_TABLES = new Set(
+  Object.values(tables).flatMap((d) => (typeof d === 'object' && d.schema === DAILY_SCHEMA ? [d.table] : [])),
+);
+
+/** The batch's own DDL for the marts the dashboards read (so a real batch run fills the same tables). */
 const DAILY_DDL = [
-  'CREATE SCHEMA IF NOT EXISTS daily',
-  `CREATE TABLE IF NOT EXISTS daily.active_users_hourly (date date, site_id text, hour timestamptz, active_users bigint, events bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.page_views (date date, site_id text, page_path text, page_views bigint, visitors bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.landing_pages (date date, site_id text, page_path text, sessions bigint, bounces bigint, bounce_rate numeric(18,4))`,
-  `CREATE TABLE IF NOT EXISTS daily.product_views (date date, site_id text, product_id text, views bigint, visitors bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.sessions_daily (date date, site_id text, sessions bigint, bounces bigint, bounce_rate numeric(18,4), median_duration_s numeric(18,3), mean_duration_s numeric(18,3), pages_per_session numeric(18,4))`,
-  `CREATE TABLE IF NOT EXISTS daily.session_length (date date, site_id text, bucket text, bucket_order bigint, sessions bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.geo (date date, site_id text, country text, region text, visitors bigint, sessions bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.technology (date date, site_id text, device_type text, browser text, os text, visitors bigint, sessions bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.funnel (date date, site_id text, scope text, step text, step_order bigint, visitors bigint, sessions bigint, rate_from_previous numeric(18,4), rate_from_first numeric(18,4))`,
-  `CREATE TABLE IF NOT EXISTS daily.orders (date date, site_id text, currency text, orders bigint, revenue numeric(38,6), average_order_value numeric(38,6), revenue_per_visitor numeric(38,6))`,
-  `CREATE TABLE IF NOT EXISTS daily.traffic_sources (date date, site_id text, referrer_domain text, utm_source text, utm_medium text, utm_campaign text, visitors bigint, sessions bigint, orders bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.new_vs_returning (date date, site_id text, visitor_type text, visitors bigint)`,
-  `CREATE TABLE IF NOT EXISTS daily.summary (date date, site_id text, time_zone text, visitors bigint, sessions bigint, page_views bigint, events bigint, orders bigint, revenue_by_currency text, reporting_currency text, revenue_in_reporting_currency numeric(38,6), currencies_without_rate text, bot_events bigint, duplicates_removed bigint, future_timestamps bigint, missing_timestamps bigint)`,
+  `CREATE SCHEMA IF NOT EXISTS ${DAILY_SCHEMA}`,
+  ...MARTS.filter((m) => DAILY_TABLES.has(m.name)).flatMap(tableDdl),
 ];
 
 type Row = (string | number | boolean | null)[];
