@@ -22,6 +22,7 @@ COPY processor/package.json processor/
 COPY batch/package.json batch/
 COPY demo-shop/package.json demo-shop/
 COPY dashboards/package.json dashboards/
+COPY live/package.json live/
 COPY compose/package.json compose/
 # PostgreSQL's binaries are infra/'s local server for development (an optional dependency); the
 # deployment runs the postgres image instead.
@@ -48,6 +49,25 @@ ENV PROCESSOR_HEARTBEAT_FILE=/tmp/processor.heartbeat
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
     CMD ["node", "compose/src/healthcheck.ts", "processor"]
 CMD ["node", "processor/src/main.ts"]
+
+# The live page: reads the processor's tables in PostgreSQL, pushes them to browsers as they change.
+FROM runtime AS live
+EXPOSE 8082
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "compose/src/healthcheck.ts", "live"]
+CMD ["node", "live/src/server.ts"]
+
+# The daily batch on a schedule (batch/src/schedule.ts): each run is `cli.ts` as a child process.
+# The CSVs go to /data/out (a volume); the node user owns it so the volume is created writable.
+FROM runtime AS batch
+USER root
+RUN mkdir -p /data/out && chown node:node /data/out
+USER node
+ENV BATCH_OUT_DIR=/data/out
+ENV BATCH_STATUS_FILE=/tmp/batch-status.json
+HEALTHCHECK --interval=60s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["node", "compose/src/healthcheck.ts", "batch"]
+CMD ["node", "batch/src/schedule.ts"]
 
 FROM runtime AS shop
 EXPOSE 8080

@@ -83,7 +83,7 @@ describe('checkHealth', () => {
 
   it('names the services it knows', async () => {
     expect(await checkHealth('kafka')).toBe(
-      "unknown service 'kafka'; use collector, processor, shop or batch",
+      "unknown service 'kafka'; use collector, processor, shop, live or batch",
     );
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readScheduleConfig } from '@clickstream/batch/schedule-config';
 import { readCollectorConfig } from '@clickstream/collector/config';
 import { readShopConfig } from '@clickstream/demo-shop/config';
+import { readLiveConfig } from '@clickstream/live/config';
 import { readProcessorConfig } from '@clickstream/processor/config';
 
 /** The processor's heartbeat may be this old: a lake commit on a slow HDFS can hold its loop. */
@@ -57,9 +58,11 @@ export async function checkHealth(
       return heartbeat(readProcessorConfig(env).heartbeatFile, now);
     case 'shop':
       return httpOk(`http://127.0.0.1:${readShopConfig(env).port}/`);
+    case 'live':
+      return httpOk(`http://127.0.0.1:${readLiveConfig(env).port}/health`);
     case 'batch':
       return lastRun(readScheduleConfig(env).statusFile);
     default:
-      return `unknown service '${service}'; use collector, processor, shop or batch`;
+      return `unknown service '${service}'; use collector, processor, shop, live or batch`;
   }
 }

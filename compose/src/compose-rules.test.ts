@@ -25,7 +25,7 @@ const services = Object.entries(model.services);
 /** The services that run until stopped; the others are one-shot jobs. */
 const isJob = (s: Service) => s.restart === 'no' || s.restart === 'on-failure';
 
-const PUBLISHED = ['collector', 'shop', 'superset'];
+const PUBLISHED = ['collector', 'live', 'shop', 'superset'];
 const STATEFUL: Record<string, string> = {
   kafka: '/var/lib/kafka/data',
   namenode: '/data',

@@ -1,7 +1,7 @@
 // The compose file's configuration runs, not just parses: our services start exactly as compose
 // would start their containers (command and environment from compose.yaml and the Dockerfile, see
 // src/run-as-compose.ts), against real services; a visit to the shop in real Chromium reaches the
-// lake and the real-time tables, and the one-shot dashboards service imports the dashboards into a
+// lake, the real-time tables and the live view, and the one-shot dashboards service imports the dashboards into a
 // Superset whose charts then read those tables. What differs from a Docker host, and nothing else:
 // - addresses: kafka:9092 and namenode:9870 are the test run's Kafka and HDFS (inject('infra')),
 //   postgres:5432 is a PostgreSQL of this test's own (below), superset:8088 a Superset of its own
@@ -130,7 +130,11 @@ describe('the compose-configured pipeline, run without Docker', () => {
     );
 
     const [kafkaHost] = infra.kafkaBrokers;
-    const published = publishedPortMap(model, ['collector', 'shop'], [await freePort(), await freePort()]);
+    const published = publishedPortMap(
+      model,
+      ['collector', 'shop', 'live'],
+      [await freePort(), await freePort(), await freePort()],
+    );
     map = {
       hostPorts: {
         ...published.hostPorts,
@@ -145,6 +149,7 @@ describe('the compose-configured pipeline, run without Docker', () => {
     await start('collector');
     await start('processor');
     await start('shop');
+    await start('live');
     browser = await launchChromium();
   }, 240_000);
 
@@ -211,6 +216,15 @@ describe('the compose-configured pipeline, run without Docker', () => {
     } finally {
       await reader.end();
     }
+
+    // The live view, with compose's environment (the reader role), shows today's page view.
+    const live = running.find((s) => s.name === 'live') as RunningService;
+    const snapshot = await until('the live view to show the page view', async () => {
+      const res = await fetch(`http://127.0.0.1:${live.env.LIVE_PORT}/api/snapshot?site=demo-shop`);
+      const body = (await res.json()) as { today?: { pageViews?: number } };
+      return body.today?.pageViews === 1 ? body : undefined;
+    });
+    expect(snapshot.today).toMatchObject({ pageViews: 1, visitors: 1 });
   }, 120_000);
 
   it("the dashboards service imports the dashboards, and Superset's charts read the real-time tables", async () => {
