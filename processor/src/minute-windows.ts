@@ -3,6 +3,7 @@
 // watermark reaches its end; then it is final and leaves memory once its row was handed out.
 // Only on-time events arrive here (late ones are counted apart); bots only add to bot_events.
 import type { LakeRow } from '@clickstream/schema';
+import { pageKey } from './page-key.ts';
 
 export const MINUTE_MS = 60_000;
 
@@ -92,7 +93,7 @@ export class MinuteWindows {
     w.visitors.add(visitor);
     if (row.type === 'page') {
       w.pageViews++;
-      const path = row.page_path ?? UNKNOWN_PAGE;
+      const path = pageKey(row.page_path) ?? UNKNOWN_PAGE;
       w.pages.set(path, (w.pages.get(path) ?? 0) + 1);
     }
     if (row.is_click) w.clicks++;

@@ -19,6 +19,7 @@ import {
   sessionIdOf,
   toMicros,
 } from '@clickstream/schema';
+import { pageKey } from './page-key.ts';
 
 /** What a session needs of an event. */
 export interface SessionEvent {
@@ -48,7 +49,7 @@ export function sessionEventOf(row: LakeRow): SessionEvent {
     id: row.message_id,
     type: row.type,
     name: row.event_name,
-    path: row.page_path,
+    path: pageKey(row.page_path),
     referrer: row.page_referrer,
     utmSource: row.utm_source,
     utmMedium: row.utm_medium,
