@@ -106,10 +106,32 @@ async function jmxLiveDataNodes(webhdfsUrl: string): Promise<number> {
   }
 }
 
-/** Ready = the NameNode reports every DataNode live and a WebHDFS write (and delete) succeeds. */
+/** Whether a DataNode's HTTP server answers (it starts once the DataNode is up). */
+async function dataNodeAnswers(ports: DataNodePorts): Promise<boolean> {
+  try {
+    const res = await fetch(
+      `http://127.0.0.1:${ports.datanodeHttp}/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo`,
+      {
+        signal: AbortSignal.timeout(2_000),
+      },
+    );
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ready = every DataNode answers, the NameNode reports them all live and a WebHDFS write (and
+ * delete) succeeds. Each DataNode is asked itself: the NameNode still counts one killed a moment
+ * ago as live (until its heartbeats are missed), which would call a restart ready at once.
+ */
 async function probeHdfs(config: InfraConfig): Promise<boolean> {
   const { webhdfsUrl, hdfsUser } = endpointsOf(config);
-  if ((await jmxLiveDataNodes(webhdfsUrl)) < dataNodesOf(config).length) return false;
+  const dataNodes = dataNodesOf(config);
+  if (!(await Promise.all(dataNodes.map((d) => dataNodeAnswers(d.ports)))).every(Boolean)) return false;
+  if ((await jmxLiveDataNodes(webhdfsUrl)) < dataNodes.length) return false;
   const client = new WebHdfsClient({ url: webhdfsUrl, user: hdfsUser, timeoutMs: 5_000 });
   const probe = `/tmp/.infra-ready-probe-${process.pid}`;
   try {

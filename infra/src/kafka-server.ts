@@ -122,7 +122,10 @@ export async function prepareKafka(config: InfraConfig, log: (line: string) => v
   const nodes = kafkaNodesOf(config);
   const procs = kafkaProcesses(config);
   const { kafkaBrokers } = endpointsOf(config);
-  const ready = () => probeKafka(kafkaBrokers, nodes.length);
+  // Every node answers by itself: the cluster's metadata still lists a node killed a moment ago
+  // (until its session times out), so asking any one node would call a restart ready at once.
+  const ready = async () =>
+    (await Promise.all(kafkaBrokers.map((b) => probeKafka([b], nodes.length)))).every(Boolean);
   const waitReady = () => waitUntilReady('Kafka', procs, ready, config.readyTimeoutMs);
   const stopped = nodes.filter((_, i) => runningPid(procs[i] as ManagedProcess) === null);
   if (stopped.length === 0) return { alreadyRunning: true, launch: waitReady };

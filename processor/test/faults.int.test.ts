@@ -6,7 +6,8 @@
 // while the traffic flows, and ends with a full count: every acknowledged event is in the lake
 // exactly once (by messageId) and counted exactly once in the real-time minute table.
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryLake } from '@clickstream/batch';
 import {
@@ -37,7 +38,7 @@ const log = (line: string) => console.log(`[faults] ${line}`);
 const CLIENTS = 3;
 const BATCH = 10;
 const TICK_MS = 100;
-const TRAFFIC_MS = 12_000;
+const TRAFFIC_MS = 10_000;
 const SESSION_TIMEOUT_MS = 6_000;
 const CHROME =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
@@ -77,9 +78,23 @@ async function startCollector(): Promise<Service> {
   return c;
 }
 
+const processors: Service[] = [];
+
 function launchProcessor(): Service {
   processor = watch(startProcessor(run.env));
+  processors.push(processor);
   return processor;
+}
+
+/** What the processors said about trouble so far: a partition failed and was claimed again, say. */
+function processorTrouble(): Record<string, number> {
+  const said = processors.map((p) => p.output()).join('\n');
+  const n = (re: RegExp) => (said.match(re) ?? []).length;
+  return {
+    reclaimed: n(/failed, will claim it again/g),
+    fenced: n(/: fenced/g),
+    kafkaCommitFailed: n(/Kafka offset commit failed/g),
+  };
 }
 
 async function kill(service: Service | undefined, how: 'kill' | 'stop' = 'kill'): Promise<void> {
@@ -111,6 +126,33 @@ async function leaderOf(partition: number): Promise<string> {
     const leader = topics[0]?.partitions.find((p) => p.partitionId === partition)?.leader;
     if (leader === undefined || leader < 1) throw new Error(`partition ${partition} has no leader`);
     return kafkaRole(leader);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until every partition of the events topic and of the group offsets has all its replicas in sync. */
+async function fullyReplicated(timeoutMs = 120_000): Promise<void> {
+  const admin = createKafka({
+    brokers: endpointsOf(cluster).kafkaBrokers,
+    clientId: 'faults-admin',
+    logLevel: 'nothing',
+  }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { topics } = await admin.fetchTopicMetadata({
+        topics: [run.topics.events, '__consumer_offsets'],
+      });
+      const short = topics.flatMap((t) =>
+        t.partitions.filter((p) => p.isr.length < p.replicas.length).map((p) => `${t.name}/${p.partitionId}`),
+      );
+      if (short.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`replicas still out of sync after ${timeoutMs / 1000} s: ${short.join(', ')}`);
+      await sleep(500);
+    }
   } finally {
     await admin.disconnect();
   }
@@ -217,7 +259,6 @@ async function settled(timeoutMs = 180_000): Promise<void> {
       );
       if (behind.length === 0) return;
       if (Date.now() > deadline) {
-        log(`processor output:\n${processor?.output().split('\n').slice(-60).join('\n')}`);
         throw new Error(
           `the processor did not commit every offset in ${timeoutMs / 1000} s: ends ${JSON.stringify(ends)}, committed ${JSON.stringify([...committed].map(([p, o]) => [p, String(o)]))}`,
         );
@@ -262,23 +303,48 @@ async function count(site: string, traffic: Traffic): Promise<Count> {
   };
 }
 
+/** Everything the services said, for the post-mortem (the cluster's logs go with its folder). */
+function dumpOutputs(n: number): void {
+  const file = join(tmpdir(), `faults-case-${n}-${process.pid}.log`);
+  writeFileSync(file, [collector, ...processors].map((p) => `==== ${p?.name}\n${p?.output()}`).join('\n'));
+  log(`case ${n}: the collector's and the processors' output is in ${file}`);
+}
+
 /**
  * One case: traffic for `site` while `fault` runs beside it, then everything settled and counted.
  * Prints the case's line; checks exactly once.
  */
 async function runCase(n: number, name: string, fault: () => Promise<string>): Promise<void> {
   const site = sites[n - 1]!;
+  // One fault at a time: every replica of the last case's restarted broker back in sync first.
+  await fullyReplicated();
   const exitsBefore = unexpectedExits.length;
+  const troubleBefore = processorTrouble();
   const t0 = Date.now();
   const [traffic, said] = await Promise.all([sendTraffic(site, TRAFFIC_MS), fault()]);
-  await settled();
+  await settled().catch((err: unknown) => {
+    dumpOutputs(n);
+    throw err;
+  });
   const c = await count(site.siteId, traffic);
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const trouble = Object.entries(processorTrouble())
+    .map(([k, v]) => `${k} ${v - (troubleBefore[k] ?? 0)}`)
+    .join(', ');
   log(
     `case ${n} ${name}: acknowledged ${c.acknowledged}, in the lake ${c.inLake}, in real-time tables ${c.realtime}, ` +
       `duplicates ${c.duplicates}; missing ${c.missing}, unacknowledged in the lake ${c.unacknowledgedInLake}; ` +
-      `${traffic.requests} requests, ${traffic.retries} retried, ${traffic.gaveUp} given up; ${said}; ${seconds} s`,
+      `${traffic.requests} requests, ${traffic.retries} retried, ${traffic.gaveUp} given up; ${said}; ` +
+      `processor: ${trouble}; ${seconds} s`,
   );
+  const exact =
+    traffic.gaveUp === 0 &&
+    c.acknowledged > 0 &&
+    c.inLake === c.acknowledged &&
+    c.lakeRows === c.acknowledged &&
+    c.realtime === c.acknowledged &&
+    unexpectedExits.length === exitsBefore;
+  if (!exact) dumpOutputs(n);
   expect(traffic.gaveUp).toBe(0);
   expect(c.acknowledged).toBeGreaterThan(0);
   expect(c).toMatchObject({
