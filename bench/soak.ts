@@ -193,7 +193,9 @@ async function main() {
         collector: rssMiB(collector.child.pid ?? 0) ?? 0,
         processor: rssMiB(processor.child.pid ?? 0) ?? 0,
       };
-      for (const s of infraStatus(instance)) rss[s.role] = s.rssMiB ?? 0;
+      // PostgreSQL's postmaster alone says little (its workers touch the shared buffers): PSS of all.
+      for (const s of infraStatus(instance))
+        rss[s.role] = (s.role === 'postgres' ? s.memoryMiB : s.rssMiB) ?? 0;
       samples.push({ t: (Date.now() - start) / 60_000, rss, lag: await lag(), acked: acked.acked.size });
       const last = samples.at(-1)!;
       log(
