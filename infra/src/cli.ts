@@ -1,14 +1,14 @@
 // `npm run infra:up | infra:down | infra:status`. Errors the user can fix print as one line.
-import { endpointsOf, readInfraConfig } from './config.ts';
+import { endpointsOf, readInfraConfig, topologyArgs } from './config.ts';
 import { InfraError } from './errors.ts';
 import { infraDown, infraStatus, infraUp } from './infra.ts';
 import { COMPONENTS, ensureJars } from './jars.ts';
 
 const USAGE =
-  'usage: infra up | down | status | fetch   (options are environment variables; see infra/README.md)';
+  'usage: infra up | down | status | fetch [--brokers N] [--datanodes N]   (other options are environment variables; see infra/README.md)';
 
-async function main(command: string | undefined): Promise<void> {
-  const config = readInfraConfig();
+async function main(command: string | undefined, args: readonly string[]): Promise<void> {
+  const config = readInfraConfig({ ...process.env, ...topologyArgs(args) });
   const log = (line: string) => console.log(`infra: ${line}`);
   switch (command) {
     case 'up': {
@@ -45,7 +45,7 @@ async function main(command: string | undefined): Promise<void> {
   }
 }
 
-main(process.argv[2]).catch((err: unknown) => {
+main(process.argv[2], process.argv.slice(3)).catch((err: unknown) => {
   if (err instanceof InfraError) {
     console.error(`infra: ${err.message}`);
   } else {

@@ -10,6 +10,10 @@
 //   HDFS_DATANODE_HTTP_PORT    9864           DataNode HTTP (WebHDFS redirects writes here)
 //   HDFS_DATANODE_IPC_PORT     9867           DataNode IPC
 //   HDFS_USER                  clickstream    user.name sent to WebHDFS (permissions are off)
+//   INFRA_KAFKA_BROKERS        1              Kafka nodes (each a combined broker + controller); node n
+//                                             listens on KAFKA_PORT + 100(n-1) and
+//                                             KAFKA_CONTROLLER_PORT + 100(n-1)
+//   INFRA_HDFS_DATANODES       1              DataNodes; DataNode n on the three DataNode ports + 100(n-1)
 //   POSTGRES_PORT              5432           PostgreSQL on 127.0.0.1 (its unix socket: $INFRA_DIR/postgres/socket)
 //   POSTGRES_OS_USER           nobody         system user PostgreSQL runs as when infra runs as root
 //                                             (PostgreSQL refuses root); otherwise it runs as you
@@ -36,11 +40,19 @@ export interface HdfsPorts {
   readonly datanodeIpc: number;
 }
 
+export type DataNodePorts = Pick<HdfsPorts, 'datanode' | 'datanodeHttp' | 'datanodeIpc'>;
+
 export interface InfraConfig {
   readonly stateDir: string;
   readonly jarsDir: string;
+  /** Kafka node 1's ports. */
   readonly kafka: KafkaPorts;
+  /** Nodes 2..n of a Kafka cluster (empty: one node). */
+  readonly kafkaExtraNodes: readonly KafkaPorts[];
+  /** The NameNode's and DataNode 1's ports. */
   readonly hdfs: HdfsPorts;
+  /** DataNodes 2..n (empty: one DataNode). */
+  readonly hdfsExtraDataNodes: readonly DataNodePorts[];
   readonly hdfsUser: string;
   readonly postgresPort: number;
   readonly postgresOsUser: string;
@@ -60,7 +72,15 @@ export const DEFAULTS = {
   // Exists on every Linux system, so nothing is created on the machine; see infra/README.md.
   postgresOsUser: 'nobody',
   readyTimeoutMs: 120_000,
+  kafkaBrokers: 1,
+  hdfsDataNodes: 1,
 } as const;
+
+/** The most nodes of each kind infra/ starts on one machine. */
+export const MAX_NODES = 9;
+
+/** Node n (from 2) listens on node 1's ports + PORT_STEP * (n - 1). */
+export const PORT_STEP = 100;
 
 /** Which environment variable sets each port, for error messages that say what to change. */
 export const PORT_VARIABLES = {
@@ -100,6 +120,23 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function nodeCount(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_NODES)
+    throw new InfraError(`${name}=${raw} must be an integer from 1 to ${MAX_NODES}`);
+  return n;
+}
+
+/** Ports of nodes 2..count: node 1's, each moved by PORT_STEP per node. */
+export function extraNodePorts<T extends KafkaPorts | DataNodePorts>(first: T, count: number): T[] {
+  return Array.from(
+    { length: count - 1 },
+    (_, i) => Object.fromEntries(Object.entries(first).map(([k, p]) => [k, p + PORT_STEP * (i + 1)])) as T,
+  );
+}
+
 function osUser(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -109,22 +146,55 @@ function osUser(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+/**
+ * The command line's `--brokers N` and `--datanodes N` as the variables they stand for
+ * (INFRA_KAFKA_BROKERS, INFRA_HDFS_DATANODES), to lay over the environment.
+ */
+export function topologyArgs(args: readonly string[]): Record<string, string> {
+  const names: Record<string, string> = {
+    '--brokers': 'INFRA_KAFKA_BROKERS',
+    '--datanodes': 'INFRA_HDFS_DATANODES',
+  };
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = (args[i] ?? '').split('=', 2) as [string, string | undefined];
+    const variable = names[flag];
+    if (variable === undefined)
+      throw new InfraError(`unknown option ${args[i]}; the options are --brokers N and --datanodes N`);
+    const value = inline ?? args[++i];
+    if (value === undefined || value === '') throw new InfraError(`${flag} needs a number`);
+    out[variable] = value;
+  }
+  return out;
+}
+
 /** Parses the environment once. Overrides (used by tests) win over the environment. */
 export function readInfraConfig(env: Env = process.env, overrides: Partial<InfraConfig> = {}): InfraConfig {
+  const kafka = {
+    broker: port(env, 'KAFKA_PORT', DEFAULTS.kafka.broker),
+    controller: port(env, 'KAFKA_CONTROLLER_PORT', DEFAULTS.kafka.controller),
+  };
+  const hdfs = {
+    namenodeRpc: port(env, 'HDFS_NAMENODE_PORT', DEFAULTS.hdfs.namenodeRpc),
+    namenodeHttp: port(env, 'HDFS_HTTP_PORT', DEFAULTS.hdfs.namenodeHttp),
+    datanode: port(env, 'HDFS_DATANODE_PORT', DEFAULTS.hdfs.datanode),
+    datanodeHttp: port(env, 'HDFS_DATANODE_HTTP_PORT', DEFAULTS.hdfs.datanodeHttp),
+    datanodeIpc: port(env, 'HDFS_DATANODE_IPC_PORT', DEFAULTS.hdfs.datanodeIpc),
+  };
+  const { datanode, datanodeHttp, datanodeIpc } = overrides.hdfs ?? hdfs;
   const config: InfraConfig = {
     stateDir: dir(env, 'INFRA_DIR', DEFAULTS.stateDir),
     jarsDir: dir(env, 'INFRA_JARS_DIR', DEFAULTS.jarsDir),
-    kafka: {
-      broker: port(env, 'KAFKA_PORT', DEFAULTS.kafka.broker),
-      controller: port(env, 'KAFKA_CONTROLLER_PORT', DEFAULTS.kafka.controller),
-    },
-    hdfs: {
-      namenodeRpc: port(env, 'HDFS_NAMENODE_PORT', DEFAULTS.hdfs.namenodeRpc),
-      namenodeHttp: port(env, 'HDFS_HTTP_PORT', DEFAULTS.hdfs.namenodeHttp),
-      datanode: port(env, 'HDFS_DATANODE_PORT', DEFAULTS.hdfs.datanode),
-      datanodeHttp: port(env, 'HDFS_DATANODE_HTTP_PORT', DEFAULTS.hdfs.datanodeHttp),
-      datanodeIpc: port(env, 'HDFS_DATANODE_IPC_PORT', DEFAULTS.hdfs.datanodeIpc),
-    },
+    kafka,
+    kafkaExtraNodes: extraNodePorts(
+      overrides.kafka ?? kafka,
+      nodeCount(env, 'INFRA_KAFKA_BROKERS', DEFAULTS.kafkaBrokers),
+    ),
+    hdfs,
+    hdfsExtraDataNodes: extraNodePorts(
+      { datanode, datanodeHttp, datanodeIpc },
+      nodeCount(env, 'INFRA_HDFS_DATANODES', DEFAULTS.hdfsDataNodes),
+    ),
     hdfsUser: env.HDFS_USER || DEFAULTS.hdfsUser,
     postgresPort: port(env, 'POSTGRES_PORT', DEFAULTS.postgresPort),
     postgresOsUser: osUser(env, 'POSTGRES_OS_USER', DEFAULTS.postgresOsUser),
@@ -134,7 +204,12 @@ export function readInfraConfig(env: Env = process.env, overrides: Partial<Infra
     readyTimeoutMs: positiveInt(env, 'INFRA_READY_TIMEOUT_MS', DEFAULTS.readyTimeoutMs),
     ...overrides,
   };
-  const ports = [...Object.values(config.kafka), ...Object.values(config.hdfs), config.postgresPort];
+  const ports = [
+    ...[config.kafka, ...config.kafkaExtraNodes].flatMap((k) => Object.values(k)),
+    ...Object.values(config.hdfs),
+    ...config.hdfsExtraDataNodes.flatMap((d) => Object.values(d)),
+    config.postgresPort,
+  ];
   const dup = ports.find((p, i) => ports.indexOf(p) !== i);
   if (dup !== undefined)
     throw new InfraError(`port ${dup} is configured twice; give each service its own port`);
@@ -157,9 +232,27 @@ export interface Endpoints {
   readonly postgresUrl: string;
 }
 
+/** Kafka's nodes, node 1 first: its id (1..n) and ports. */
+export function kafkaNodesOf(
+  config: InfraConfig,
+): Array<{ readonly id: number; readonly ports: KafkaPorts }> {
+  return [config.kafka, ...config.kafkaExtraNodes].map((ports, i) => ({ id: i + 1, ports }));
+}
+
+/** The DataNodes, DataNode 1 first: its number (1..n) and ports. */
+export function dataNodesOf(
+  config: InfraConfig,
+): Array<{ readonly id: number; readonly ports: DataNodePorts }> {
+  const { datanode, datanodeHttp, datanodeIpc } = config.hdfs;
+  return [{ datanode, datanodeHttp, datanodeIpc }, ...config.hdfsExtraDataNodes].map((ports, i) => ({
+    id: i + 1,
+    ports,
+  }));
+}
+
 export function endpointsOf(config: InfraConfig): Endpoints {
   return {
-    kafkaBrokers: [`127.0.0.1:${config.kafka.broker}`],
+    kafkaBrokers: kafkaNodesOf(config).map((n) => `127.0.0.1:${n.ports.broker}`),
     webhdfsUrl: `http://127.0.0.1:${config.hdfs.namenodeHttp}`,
     hdfsUri: `hdfs://127.0.0.1:${config.hdfs.namenodeRpc}`,
     hdfsUser: config.hdfsUser,

@@ -13,6 +13,12 @@
 //   flight was measured no faster than this (bench/README.md), so 1.x stays, for Node 20 too.
 // - Its default partitioner is not Java's (it keeps the sign bit); the compatibility partitioner is,
 //   so a key lands on the same partition as with kafkajs or any Java client.
+// - After a broker was stopped and restarted, its producer could keep failing every send until the
+//   process restarted (seen in processor/test/faults.int.test.ts: 503 for minutes while the cluster
+//   was healthy). So after a failed send the next one starts on a new producer: new connections,
+//   fresh metadata, a new producer id and sequence numbers. A send that failed but was stored may
+//   then be stored twice; it was not acknowledged, so its client retries it anyway, and the
+//   processor drops copies by messageId.
 import { compatibilityPartitioner, type MessageToProduce, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { OutgoingMessage } from './kafka.ts';
 
@@ -33,12 +39,20 @@ const bytes = (v: string | Uint8Array) =>
 
 /** Same lifecycle and contract as EventProducer: `connect()`, `send()`, `disconnect()`. */
 export class FastEventProducer {
-  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #opts: FastProducerOptions;
+  #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  /** The last send failed: the next one starts on a new producer. */
+  #broken = false;
   #last: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(opts: FastProducerOptions) {
-    this.#producer = new Producer({
+    this.#opts = opts;
+    this.#producer = FastEventProducer.#create(opts);
+  }
+
+  static #create(opts: FastProducerOptions): Producer<Buffer, Buffer, Buffer, Buffer> {
+    return new Producer({
       clientId: opts.clientId,
       bootstrapBrokers: [...opts.brokers],
       idempotent: true,
@@ -50,6 +64,25 @@ export class FastEventProducer {
       retries: opts.retries ?? 2,
       retryDelay: 250,
     });
+  }
+
+  /** A new producer in place of one whose send failed; the old one is closed in the background. */
+  async #renew(): Promise<void> {
+    const old = this.#producer;
+    this.#producer = FastEventProducer.#create(this.#opts);
+    old.close().catch(() => {});
+    await this.#producer.initIdempotentProducer({});
+    this.#broken = false;
+  }
+
+  async #send(batch: Message[]): Promise<unknown> {
+    if (this.#broken) await this.#renew();
+    try {
+      return await this.#producer.send({ messages: batch });
+    } catch (err) {
+      this.#broken = true;
+      throw err;
+    }
   }
 
   /** Asks the cluster for a producer id now, so that a broker that is down fails at startup. */
@@ -68,7 +101,7 @@ export class FastEventProducer {
         : {}),
     }));
     // #last never rejects (failures are caught below), so the chain needs no rejection handler.
-    const sent = this.#last.then(() => this.#producer.send({ messages: batch }));
+    const sent = this.#last.then(() => this.#send(batch));
     this.#last = sent.catch(() => undefined);
     return sent;
   }

@@ -1,8 +1,17 @@
-// HDFS: one NameNode and one DataNode, from the jars in <jarsDir>/hadoop, with WebHDFS on.
+// HDFS: one NameNode and one or more DataNodes (INFRA_HDFS_DATANODES), from the jars in
+// <jarsDir>/hadoop, with WebHDFS on. DataNode 1 keeps the role `datanode`, its data in `hdfs/data`
+// and the config in `hdfs/conf`; DataNode n is `datanode-n` with `hdfs/data-n` and `hdfs/conf-n`.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { endpointsOf, type InfraConfig, PORT_VARIABLES, REPO_ROOT } from './config.ts';
+import {
+  type DataNodePorts,
+  dataNodesOf,
+  endpointsOf,
+  type InfraConfig,
+  PORT_VARIABLES,
+  REPO_ROOT,
+} from './config.ts';
 import { InfraError } from './errors.ts';
 import { ensureJars } from './jars.ts';
 import type { Prepared } from './kafka-server.ts';
@@ -19,12 +28,21 @@ import { WebHdfsClient } from './webhdfs.ts';
 
 const TEMPLATES = join(REPO_ROOT, 'infra', 'hadoop');
 
-export function hdfsProcesses(config: InfraConfig): { namenode: ManagedProcess; datanode: ManagedProcess } {
-  return {
-    namenode: managedProcess('namenode', config.stateDir),
-    datanode: managedProcess('datanode', config.stateDir),
-  };
+/** DataNode `id`'s role: `datanode` for DataNode 1, `datanode-<id>` for the others. */
+export const dataNodeRole = (id: number) => (id === 1 ? 'datanode' : `datanode-${id}`);
+
+/** The NameNode, DataNode 1 (`datanode`) and every DataNode (`datanodes`, DataNode 1 first). */
+export function hdfsProcesses(config: InfraConfig): {
+  namenode: ManagedProcess;
+  datanode: ManagedProcess;
+  datanodes: ManagedProcess[];
+} {
+  const datanodes = dataNodesOf(config).map((d) => managedProcess(dataNodeRole(d.id), config.stateDir));
+  return { namenode: managedProcess('namenode', config.stateDir), datanode: datanodes[0]!, datanodes };
 }
+
+/** Replicas per block: one per DataNode, at most 3. */
+export const hdfsReplication = (datanodes: number) => Math.max(1, Math.min(3, datanodes));
 
 // Hadoop's own launcher adds these on Java 17 (hadoop-functions.sh, HADOOP-19310).
 const JPMS_OPTIONS = [
@@ -46,16 +64,21 @@ const JPMS_OPTIONS = [
   ].map((pkg) => `--add-opens=java.base/${pkg}=ALL-UNNAMED`),
 ];
 
-function renderConf(config: InfraConfig, hdfsDir: string): string {
-  const conf = join(hdfsDir, 'conf');
+const suffix = (id: number) => (id === 1 ? '' : `-${id}`);
+
+/** Renders DataNode `id`'s config folder (DataNode 1's is also the NameNode's). */
+function renderConf(config: InfraConfig, hdfsDir: string, id: number, ports: DataNodePorts): string {
+  const conf = join(hdfsDir, `conf${suffix(id)}`);
   const vars = {
     HDFS_DIR: hdfsDir,
     HDFS_USER: config.hdfsUser,
+    DATA_DIR: join(hdfsDir, `data${suffix(id)}`),
+    REPLICATION: hdfsReplication(dataNodesOf(config).length),
     NAMENODE_RPC_PORT: config.hdfs.namenodeRpc,
     NAMENODE_HTTP_PORT: config.hdfs.namenodeHttp,
-    DATANODE_PORT: config.hdfs.datanode,
-    DATANODE_HTTP_PORT: config.hdfs.datanodeHttp,
-    DATANODE_IPC_PORT: config.hdfs.datanodeIpc,
+    DATANODE_PORT: ports.datanode,
+    DATANODE_HTTP_PORT: ports.datanodeHttp,
+    DATANODE_IPC_PORT: ports.datanodeIpc,
   };
   mkdirSync(conf, { recursive: true });
   for (const name of ['core-site.xml', 'hdfs-site.xml']) {
@@ -83,10 +106,32 @@ async function jmxLiveDataNodes(webhdfsUrl: string): Promise<number> {
   }
 }
 
-/** Ready = the NameNode reports a live DataNode and a WebHDFS write (and delete) succeeds. */
+/** Whether a DataNode's HTTP server answers (it starts once the DataNode is up). */
+async function dataNodeAnswers(ports: DataNodePorts): Promise<boolean> {
+  try {
+    const res = await fetch(
+      `http://127.0.0.1:${ports.datanodeHttp}/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo`,
+      {
+        signal: AbortSignal.timeout(2_000),
+      },
+    );
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ready = every DataNode answers, the NameNode reports them all live and a WebHDFS write (and
+ * delete) succeeds. Each DataNode is asked itself: the NameNode still counts one killed a moment
+ * ago as live (until its heartbeats are missed), which would call a restart ready at once.
+ */
 async function probeHdfs(config: InfraConfig): Promise<boolean> {
   const { webhdfsUrl, hdfsUser } = endpointsOf(config);
-  if ((await jmxLiveDataNodes(webhdfsUrl)) < 1) return false;
+  const dataNodes = dataNodesOf(config);
+  if (!(await Promise.all(dataNodes.map((d) => dataNodeAnswers(d.ports)))).every(Boolean)) return false;
+  if ((await jmxLiveDataNodes(webhdfsUrl)) < dataNodes.length) return false;
   const client = new WebHdfsClient({ url: webhdfsUrl, user: hdfsUser, timeoutMs: 5_000 });
   const probe = `/tmp/.infra-ready-probe-${process.pid}`;
   try {
@@ -99,12 +144,12 @@ async function probeHdfs(config: InfraConfig): Promise<boolean> {
 }
 
 export async function prepareHdfs(config: InfraConfig, log: (line: string) => void): Promise<Prepared> {
-  const { namenode, datanode } = hdfsProcesses(config);
+  const { namenode, datanodes } = hdfsProcesses(config);
   const nnRunning = runningPid(namenode) !== null;
-  const dnRunning = runningPid(datanode) !== null;
+  const stoppedDataNodes = dataNodesOf(config).filter((d) => runningPid(datanodes[d.id - 1]!) === null);
   const ready = () => probeHdfs(config);
-  const waitReady = () => waitUntilReady('HDFS', [namenode, datanode], ready, config.readyTimeoutMs);
-  if (nnRunning && dnRunning) return { alreadyRunning: true, launch: waitReady };
+  const waitReady = () => waitUntilReady('HDFS', [namenode, ...datanodes], ready, config.readyTimeoutMs);
+  if (nnRunning && stoppedDataNodes.length === 0) return { alreadyRunning: true, launch: waitReady };
 
   const ports = [];
   if (!nnRunning) {
@@ -121,17 +166,19 @@ export async function prepareHdfs(config: InfraConfig, log: (line: string) => vo
       },
     );
   }
-  if (!dnRunning) {
+  for (const { id, ports: p } of stoppedDataNodes) {
+    // DataNode n's ports follow DataNode 1's, so the same variables move them.
+    const which = id === 1 ? '' : ` ${id}`;
     ports.push(
-      { port: config.hdfs.datanode, what: 'HDFS DataNode', variable: PORT_VARIABLES['hdfs.datanode'] },
+      { port: p.datanode, what: `HDFS DataNode${which}`, variable: PORT_VARIABLES['hdfs.datanode'] },
       {
-        port: config.hdfs.datanodeHttp,
-        what: 'HDFS DataNode HTTP',
+        port: p.datanodeHttp,
+        what: `HDFS DataNode${which} HTTP`,
         variable: PORT_VARIABLES['hdfs.datanodeHttp'],
       },
       {
-        port: config.hdfs.datanodeIpc,
-        what: 'HDFS DataNode IPC',
+        port: p.datanodeIpc,
+        what: `HDFS DataNode${which} IPC`,
         variable: PORT_VARIABLES['hdfs.datanodeIpc'],
       },
     );
@@ -139,10 +186,10 @@ export async function prepareHdfs(config: InfraConfig, log: (line: string) => vo
   await checkPortsFree(ports);
   const jars = ensureJars('hadoop', { ...config, log });
   const hdfsDir = join(config.stateDir, 'hdfs');
-  const conf = renderConf(config, hdfsDir);
+  const confs = dataNodesOf(config).map((d) => renderConf(config, hdfsDir, d.id, d.ports));
   const java = javaCommand(config.javaHome);
   const logsDir = join(config.stateDir, 'logs');
-  const common = [
+  const commonFor = (conf: string) => [
     ...JPMS_OPTIONS,
     '-Djava.net.preferIPv4Stack=true',
     `-Dhadoop.home.dir=${hdfsDir}`,
@@ -151,10 +198,12 @@ export async function prepareHdfs(config: InfraConfig, log: (line: string) => vo
     '-cp',
     `${conf}:${jars}/*`,
   ];
+  const common = commonFor(confs[0]!);
 
   if (!existsSync(join(hdfsDir, 'name', 'current', 'VERSION'))) {
     // A new namespace gets a new cluster id; blocks from an older one would be refused.
-    rmSync(join(hdfsDir, 'data'), { recursive: true, force: true });
+    for (const { id } of dataNodesOf(config))
+      rmSync(join(hdfsDir, `data${suffix(id)}`), { recursive: true, force: true });
     const format = spawnSync(
       java,
       [...common, 'org.apache.hadoop.hdfs.server.namenode.NameNode', '-format', '-force', '-nonInteractive'],
@@ -172,8 +221,12 @@ export async function prepareHdfs(config: InfraConfig, log: (line: string) => vo
     async launch() {
       if (!nnRunning)
         startJava(namenode, java, ['-Xmx512m', ...common, 'org.apache.hadoop.hdfs.server.namenode.NameNode']);
-      if (!dnRunning)
-        startJava(datanode, java, ['-Xmx256m', ...common, 'org.apache.hadoop.hdfs.server.datanode.DataNode']);
+      for (const { id } of stoppedDataNodes)
+        startJava(datanodes[id - 1]!, java, [
+          '-Xmx256m',
+          ...commonFor(confs[id - 1]!),
+          'org.apache.hadoop.hdfs.server.datanode.DataNode',
+        ]);
       await waitReady();
     },
   };

@@ -1,6 +1,16 @@
-export { type Endpoints, endpointsOf, type InfraConfig, REPO_ROOT, readInfraConfig } from './config.ts';
-export { InfraError } from './errors.ts';
 export {
+  dataNodesOf,
+  type Endpoints,
+  endpointsOf,
+  type InfraConfig,
+  kafkaNodesOf,
+  REPO_ROOT,
+  readInfraConfig,
+} from './config.ts';
+export { InfraError } from './errors.ts';
+export { dataNodeRole, hdfsProcesses } from './hdfs-server.ts';
+export {
+  hdfsUp,
   infraDown,
   infraStatus,
   infraUp,
@@ -11,5 +21,6 @@ export {
   type UpResult,
 } from './infra.ts';
 export { COMPONENTS, type Component, ensureJars, type JarOptions } from './jars.ts';
+export { kafkaProcesses, kafkaRole } from './kafka-server.ts';
 export { postgresDirs } from './postgres-server.ts';
 export { checkJava, freePort, javaCommand } from './prereqs.ts';

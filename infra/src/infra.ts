@@ -2,7 +2,7 @@
 // left alone. `down` stops only the processes whose pid files and command-line markers are ours.
 import { type Endpoints, endpointsOf, type InfraConfig } from './config.ts';
 import { hdfsProcesses, prepareHdfs } from './hdfs-server.ts';
-import { kafkaProcess, type Prepared, prepareKafka } from './kafka-server.ts';
+import { kafkaProcesses, type Prepared, prepareKafka } from './kafka-server.ts';
 import { postgresProcess, preparePostgres } from './postgres-server.ts';
 import { checkJava } from './prereqs.ts';
 import {
@@ -17,8 +17,8 @@ import {
 export type Log = (line: string) => void;
 
 function allProcesses(config: InfraConfig): ManagedProcess[] {
-  const { namenode, datanode } = hdfsProcesses(config);
-  const own = [kafkaProcess(config), namenode, datanode, postgresProcess(config)];
+  const { namenode, datanodes } = hdfsProcesses(config);
+  const own = [...kafkaProcesses(config), namenode, ...datanodes, postgresProcess(config)];
   return [
     ...own,
     ...addOnProcesses(
@@ -62,11 +62,25 @@ export async function kafkaUp(config: InfraConfig, log: Log = () => {}): Promise
   return timed('Kafka', log, await prepareKafka(config, log));
 }
 
-/** Stops only this instance's Kafka (its data stays); returns whether it was running. */
+/** Stops only this instance's Kafka, every node (its data stays); returns whether it was running. */
 export async function kafkaDown(config: InfraConfig, log: Log = () => {}): Promise<boolean> {
-  const stopped = await stopProcess(kafkaProcess(config));
-  if (stopped) log('stopped kafka');
-  return stopped;
+  const stopped = await Promise.all(
+    kafkaProcesses(config).map(async (p) => {
+      const was = await stopProcess(p);
+      if (was) log(`stopped ${p.role}`);
+      return was;
+    }),
+  );
+  return stopped.some(Boolean);
+}
+
+/**
+ * Starts whatever of HDFS is not running (the NameNode, DataNodes) and waits until it is ready;
+ * idempotent like `infraUp` (fault tests restart a stopped node with it).
+ */
+export async function hdfsUp(config: InfraConfig, log: Log = () => {}): Promise<number> {
+  checkJava(config.javaHome);
+  return timed('HDFS', log, await prepareHdfs(config, log));
 }
 
 /** Starts only PostgreSQL (tests of the database code need nothing else); idempotent. */
@@ -86,16 +100,17 @@ export async function postgresDown(config: InfraConfig, log: Log = () => {}): Pr
  * PostgreSQL), then DataNode before NameNode, Kafka and PostgreSQL in parallel.
  */
 export async function infraDown(config: InfraConfig, log: Log = () => {}): Promise<void> {
-  const { namenode, datanode } = hdfsProcesses(config);
+  const { namenode, datanodes } = hdfsProcesses(config);
   const stop = async (p: ManagedProcess) => {
     if (await stopProcess(p)) log(`stopped ${p.role}`);
   };
-  const own = [kafkaProcess(config), namenode, datanode, postgresProcess(config)].map((p) => p.role);
+  const kafka = kafkaProcesses(config);
+  const own = [...kafka, namenode, ...datanodes, postgresProcess(config)].map((p) => p.role);
   await Promise.all(addOnProcesses(config.stateDir, own).map(stop));
   await Promise.all([
-    stop(kafkaProcess(config)),
+    ...kafka.map(stop),
     stop(postgresProcess(config)),
-    stop(datanode).then(() => stop(namenode)),
+    Promise.all(datanodes.map(stop)).then(() => stop(namenode)),
   ]);
 }
 

@@ -85,12 +85,27 @@ export function isRetriable(err: unknown): boolean {
 export interface TopicSpec {
   readonly topic: string;
   readonly partitions?: number;
+  /** Default: replicationFor(the cluster's broker count). */
   readonly replicationFactor?: number;
   /** Topic-level configs, e.g. `{ 'retention.ms': '604800000' }`. */
   readonly config?: Readonly<Record<string, string>>;
 }
 
-/** Creates the topics that do not exist yet and waits for their leaders. Returns the created ones. */
+/**
+ * Replicas per topic on a cluster of `brokers`: one per broker up to 3, and with 3 an acknowledged
+ * (acks=all) write is on at least 2 of them, so one broker can be lost without losing it and without
+ * refusing writes.
+ */
+export function replicationFor(brokers: number): { replicationFactor: number; minInsyncReplicas?: number } {
+  const replicationFactor = Math.max(1, Math.min(3, brokers));
+  return replicationFactor >= 3 ? { replicationFactor, minInsyncReplicas: 2 } : { replicationFactor };
+}
+
+/**
+ * Creates the topics that do not exist yet and waits for their leaders. Returns the created ones.
+ * Without a `replicationFactor`, a topic is replicated as `replicationFor` says for the brokers the
+ * cluster has now.
+ */
 export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -98,14 +113,20 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return [];
+    const replication = replicationFor((await admin.describeCluster()).brokers.length);
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions ?? 1,
-        replicationFactor: t.replicationFactor ?? 1,
-        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-      })),
+      topics: missing.map((t) => {
+        const config: Record<string, string> = { ...t.config };
+        if (t.replicationFactor === undefined && replication.minInsyncReplicas !== undefined)
+          config['min.insync.replicas'] ??= String(replication.minInsyncReplicas);
+        return {
+          topic: t.topic,
+          numPartitions: t.partitions ?? 1,
+          replicationFactor: t.replicationFactor ?? replication.replicationFactor,
+          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        };
+      }),
     });
     return missing.map((t) => t.topic);
   } finally {
@@ -113,8 +134,8 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
   }
 }
 
-/** One metadata request: true when a broker answers. Never throws. */
-export async function probeKafka(brokers: readonly string[]): Promise<boolean> {
+/** One metadata request: true when a broker answers and the cluster has `minBrokers`. Never throws. */
+export async function probeKafka(brokers: readonly string[], minBrokers = 1): Promise<boolean> {
   const admin: Admin = createKafka({
     brokers,
     clientId: 'clickstream-probe',
@@ -125,7 +146,7 @@ export async function probeKafka(brokers: readonly string[]): Promise<boolean> {
   }).admin();
   try {
     await admin.connect();
-    return (await admin.describeCluster()).brokers.length > 0;
+    return (await admin.describeCluster()).brokers.length >= Math.max(1, minBrokers);
   } catch {
     return false;
   } finally {

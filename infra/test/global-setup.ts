@@ -23,11 +23,25 @@ export async function freePorts(n: number): Promise<number[]> {
   return [...ports];
 }
 
-/** A config for a private instance under .infra/<name>, on free ports. */
-export async function privateInstance(name: string) {
+/**
+ * A config for a private instance under .infra/<name>, on free ports: one Kafka node and one
+ * DataNode unless `brokers` and `datanodes` say more.
+ */
+export async function privateInstance(name: string, opts: { brokers?: number; datanodes?: number } = {}) {
+  const brokers = opts.brokers ?? 1;
+  const datanodes = opts.datanodes ?? 1;
+  const ports = await freePorts(8 + 2 * (brokers - 1) + 3 * (datanodes - 1));
   const [broker, controller, namenodeRpc, namenodeHttp, datanode, datanodeHttp, datanodeIpc, postgres] =
-    await freePorts(8);
+    ports;
+  const extra = ports.slice(8);
+  const next = () => extra.shift()!;
   return readInfraConfig(process.env, {
+    kafkaExtraNodes: Array.from({ length: brokers - 1 }, () => ({ broker: next(), controller: next() })),
+    hdfsExtraDataNodes: Array.from({ length: datanodes - 1 }, () => ({
+      datanode: next(),
+      datanodeHttp: next(),
+      datanodeIpc: next(),
+    })),
     stateDir: join(REPO_ROOT, '.infra', name),
     kafka: { broker: broker!, controller: controller! },
     hdfs: {

@@ -214,9 +214,13 @@ export class PartitionTask {
     this.#stream.advance();
     this.#firstUncommittedAt ??= this.#now();
     const done = this.#startCommit();
-    this.#barrier = done.finally(() => {
+    // Settles either way: a failed commit is already the task's failure (#background), which
+    // handle() checks after waiting here. A barrier that rejected would be a rejection nobody
+    // handles while the partition stays idle, and Node ends the process on those.
+    const clear = () => {
       this.#barrier = null;
-    });
+    };
+    this.#barrier = done.then(clear, clear);
     return done;
   }
 
