@@ -19,6 +19,7 @@ import { DEAD_LETTER_HEADERS, type LakeLayout, type Topics, toLakeRow } from '@c
 import { PartitionLog } from './checkpoint.ts';
 import { decode } from './decode.ts';
 import { LakeWriter, type LakeWriterSettings } from './lake-writer.ts';
+import { MINUTE_MS } from './minute-windows.ts';
 import { PartitionStream, type StreamSettings } from './partition-stream.ts';
 import type { PostgresSink } from './postgres-sink.ts';
 
@@ -210,7 +211,10 @@ export class PartitionTask {
   idle(idleMs: number, endOffset: bigint): Promise<Committed> | null {
     this.#check();
     if (this.#commit || !this.quietFor(idleMs) || this.#stream.offset + 1n < endOffset) return null;
-    if (!this.#stream.raiseWatermark(this.#now() - this.#deps.settings.allowedLatenessMs)) return null;
+    // The clock moves at every tick, but windows close on whole minutes: raised in whole minutes,
+    // an idle partition commits (its whole state, to HDFS) at most once a minute, not every tick.
+    const to = this.#now() - this.#deps.settings.allowedLatenessMs;
+    if (!this.#stream.raiseWatermark(Math.floor(to / MINUTE_MS) * MINUTE_MS)) return null;
     this.#stream.advance();
     this.#firstUncommittedAt ??= this.#now();
     const done = this.#startCommit();
