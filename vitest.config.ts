@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure logic, beside the code as *.test.ts) and `integration` (real Kafka,
-// HDFS and Chromium, in each package's test/ as *.int.test.ts). The integration project's global
-// setup starts its own Kafka and HDFS through infra/ on free ports and stops them afterwards.
+// Three projects: `unit` (pure logic, beside the code as *.test.ts), `integration` (real Kafka,
+// HDFS, PostgreSQL and Chromium, in each package's test/ as *.int.test.ts) and `faults` (a Kafka
+// cluster and two DataNodes killed under load; `npm run test:faults`, not part of `npm test` until
+// it passes reliably). Their global setup starts a private instance through infra/ on free ports
+// and stops it afterwards.
 const FAULTS = ['processor/test/faults.int.test.ts'];
 
 export default defineConfig({
