@@ -20,7 +20,7 @@
 // nobody else can reach it, and the documented admin/admin of the demo is acceptable. On any
 // other address the admin password must be set to something else.
 import { isAbsolute, join, resolve } from 'node:path';
-import { endpointsOf, type InfraConfig, InfraError, REPO_ROOT } from '@clickstream/infra';
+import { endpointsOf, type InfraConfig, InfraError, port, positiveInt, REPO_ROOT } from '@clickstream/infra';
 
 export interface DashboardsConfig {
   /** The infra instance's folder (pid file, log, process marker). */
@@ -43,24 +43,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-function port(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new InfraError(`${name}=${raw} is not a port number; use an integer from 1 to 65535`);
-  }
-  return n;
-}
-
-function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new InfraError(`${name}=${raw} must be a positive integer`);
-  return n;
 }
 
 function postgresUrl(raw: string): string {

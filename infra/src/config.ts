@@ -96,7 +96,8 @@ export const PORT_VARIABLES = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function port(env: Env, name: string, fallback: number): number {
+/** A port from the environment (1-65535), or `fallback` when unset. */
+export function port(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -112,7 +113,8 @@ function dir(env: Env, name: string, fallback: string): string {
   return isAbsolute(raw) ? raw : resolve(raw);
 }
 
-function positiveInt(env: Env, name: string, fallback: number): number {
+/** A positive integer from the environment, or `fallback` when unset. */
+export function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);

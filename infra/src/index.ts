@@ -4,6 +4,8 @@ export {
   endpointsOf,
   type InfraConfig,
   kafkaNodesOf,
+  port,
+  positiveInt,
   REPO_ROOT,
   readInfraConfig,
 } from './config.ts';
