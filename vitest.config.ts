@@ -1,11 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` (pure logic, beside the code as *.test.ts), `integration` (real Kafka,
-// HDFS, PostgreSQL and Chromium, in each package's test/ as *.int.test.ts) and `faults` (a Kafka
-// cluster and two DataNodes killed under load; `npm run test:faults`, not part of `npm test` until
-// it passes reliably). Their global setup starts a private instance through infra/ on free ports
-// and stops it afterwards.
-const FAULTS = ['processor/test/faults.int.test.ts'];
+// Two projects: `unit` (pure logic, beside the code as *.test.ts) and `integration` (real Kafka,
+// HDFS, PostgreSQL, Superset and Chromium, in each package's test/ as *.int.test.ts; among them the
+// fault tests, processor/test/faults.int.test.ts, which start a 3-broker Kafka cluster and two
+// DataNodes of their own, about 3 minutes). The global setup starts a private instance through
+// infra/ on free ports, once per run, and stops it afterwards.
 
 export default defineConfig({
   test: {
@@ -22,21 +21,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['*/test/**/*.int.test.ts'],
-          exclude: ['**/node_modules/**', ...FAULTS],
+          exclude: ['**/node_modules/**'],
           globalSetup: ['./infra/test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-        },
-      },
-      {
-        // The fault tests (a Kafka cluster and two DataNodes of their own, about 6 minutes): apart
-        // until they pass reliably; `npm run test:faults`.
-        test: {
-          name: 'faults',
-          include: FAULTS,
-          globalSetup: ['./infra/test/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 240_000,
         },
       },
     ],
