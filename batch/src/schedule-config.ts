@@ -8,6 +8,7 @@
 //   BATCH_RETRY_MINUTES       30       after a failed run, try again this much later (0: next day)
 //   BATCH_STATUS_FILE         (none)   the last run's outcome as JSON (a container health check
 //                                      reads it)
+import { intInRange } from '@clickstream/infra/env';
 import { parseTimeOfDay, type TimeOfDay } from './schedule-plan.ts';
 
 export class ScheduleConfigError extends Error {
@@ -25,12 +26,7 @@ export interface ScheduleConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ScheduleConfigError(`${name}=${raw}: expected an integer from ${min} to ${max}`);
-  return n;
+  return intInRange(env, name, fallback, min, max, ScheduleConfigError);
 }
 
 export function readScheduleConfig(env: Env = process.env): ScheduleConfig {

@@ -23,6 +23,7 @@
 //   KEEP_ALIVE_TIMEOUT_MS   65000              an idle keep-alive connection is closed after this
 //                                              (above the 60 s of common proxies, so they close first)
 // Waiting for Kafka's acknowledgement is not limited by any of these: only receiving is.
+import { intInRange } from '@clickstream/infra/env';
 import { type Topics, topicNames } from '@clickstream/schema';
 
 export interface Site {
@@ -87,12 +88,7 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ConfigError(`${name}=${raw}: expected an integer from ${min} to ${max}`);
-  return n;
+  return intInRange(env, name, fallback, min, max, ConfigError);
 }
 
 function parseSites(raw: string | undefined): Site[] {

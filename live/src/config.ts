@@ -11,6 +11,8 @@
 //                                           writes: current visitors and top pages decay with time
 //   LIVE_HEARTBEAT_MS    15000              an SSE comment this often keeps idle connections open
 
+import { intInRange } from '@clickstream/infra/env';
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -29,12 +31,7 @@ export interface LiveConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ConfigError(`${name}=${raw}: expected an integer from ${min} to ${max}`);
-  return n;
+  return intInRange(env, name, fallback, min, max, ConfigError);
 }
 
 /** Parses the environment once; throws ConfigError with a message naming the variable. */
