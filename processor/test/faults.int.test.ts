@@ -435,8 +435,9 @@ describe('exactly once through faults (3 Kafka brokers, 2 DataNodes)', () => {
     await runCase(3, 'processor SIGKILL mid-commit', async () => {
       const caught: string[] = [];
       for (let k = 0; k < 2; k++) {
+        const launched = Date.now();
         await sleep(3_000);
-        const half = await halfWritten(15_000);
+        const half = await halfWritten(15_000, launched);
         await kill(processor);
         caught.push(half ?? 'no commit seen in progress');
         launchProcessor();
@@ -503,14 +504,15 @@ const commits = () => (processor?.output().match(/committed offsets/g) ?? []).le
 
 /**
  * Waits until a commit is under way on HDFS (its tmp/<seq>/ folder exists: files or the state
- * written, the log entry or the renames not yet done) and says which; null if none was seen.
+ * written, the log entry or the renames not yet done) and says which; null if none was seen. Only
+ * folders written to since `since` count: not one a processor killed before left behind.
  */
-async function halfWritten(timeoutMs: number): Promise<string | null> {
+async function halfWritten(timeoutMs: number, since: number): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const p of [0, 1, 2]) {
       const tmp = `${run.lake.workDir(run.topics.events, p)}/tmp`;
-      const pending = await hdfs.listStatus(tmp).catch(() => []);
+      const pending = (await hdfs.listStatus(tmp).catch(() => [])).filter((f) => f.modificationTime >= since);
       if (pending.length > 0) return `p${p} commit ${pending[0]?.pathSuffix} half written`;
     }
     await sleep(10);
