@@ -110,14 +110,12 @@ export class WebHdfsClient {
   ): Promise<void> {
     const params: Record<string, string> = { overwrite: String(opts.overwrite ?? false) };
     if (opts.permission) params.permission = opts.permission;
-    const location = await this.#locate('PUT', 'CREATE', path, params);
-    await this.#sendToDataNode('PUT', 'CREATE', path, location, data, 201);
+    await this.#write('PUT', 'CREATE', path, params, data, 201);
   }
 
   /** Appends bytes to an existing file. */
   async append(path: string, data: Body): Promise<void> {
-    const location = await this.#locate('POST', 'APPEND', path, {});
-    await this.#sendToDataNode('POST', 'APPEND', path, location, data, 200);
+    await this.#write('POST', 'APPEND', path, {}, data, 200);
   }
 
   /** Creates a folder and its parents; true when it exists afterwards. */
@@ -197,6 +195,59 @@ export class WebHdfsClient {
     return `${this.#base}/webhdfs/v1${encoded}?${query}`;
   }
 
+  /**
+   * Both steps of a write. A stopped DataNode stays in the NameNode's list until its heartbeats are
+   * missed for long enough, and the NameNode keeps naming it meanwhile. So when the DataNode named
+   * refuses the connection (no byte of the write reached it, so nothing was created), the NameNode
+   * is asked again with that DataNode excluded (WebHDFS's `excludedatanodes`), up to
+   * MAX_EXCLUDED_DATANODES times; every other failure is thrown as it is.
+   */
+  async #write(
+    method: string,
+    op: string,
+    path: string,
+    params: Record<string, string>,
+    data: Body,
+    expect: number,
+  ): Promise<void> {
+    const excluded: string[] = [];
+    for (;;) {
+      const asked = excluded.length > 0 ? { ...params, excludedatanodes: excluded.join(',') } : params;
+      const location = await this.#locate(method, op, path, asked);
+      try {
+        return await this.#sendToDataNode(method, op, path, location, data, expect);
+      } catch (err) {
+        if (!refused(err) || excluded.length >= MAX_EXCLUDED_DATANODES) throw err;
+        const node = await this.#transferAddressOf(location).catch(() => undefined);
+        if (node === undefined || excluded.includes(node)) throw err;
+        excluded.push(node);
+      }
+    }
+  }
+
+  /**
+   * The transfer address (`host:port`, what `excludedatanodes` takes) of the DataNode whose HTTP
+   * address is in `location`, from the NameNode's list of live DataNodes (its JMX bean).
+   */
+  async #transferAddressOf(location: string): Promise<string | undefined> {
+    const { hostname, port } = new URL(location);
+    const res = await this.#fetch(`${this.#base}/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`, {
+      signal: AbortSignal.timeout(this.#timeoutMs),
+    });
+    if (!res.ok) return undefined;
+    const beans = ((await res.json()) as { beans?: Array<{ LiveNodes?: string }> }).beans;
+    const live = JSON.parse(beans?.[0]?.LiveNodes ?? '{}') as Record<
+      string,
+      { infoAddr?: string; xferaddr?: string }
+    >;
+    const nodes = Object.values(live).filter((n) => n.infoAddr && n.xferaddr);
+    const samePort = nodes.filter((n) => n.infoAddr?.split(':').at(-1) === port);
+    // One DataNode per host in a deployment; several on one host (tests) differ by port.
+    const match =
+      samePort.length === 1 ? samePort[0] : samePort.find((n) => n.infoAddr?.split(':')[0] === hostname);
+    return match?.xferaddr;
+  }
+
   /** Step one of a write: the NameNode names the DataNode URL to send the bytes to. */
   async #locate(method: string, op: string, path: string, params: Record<string, string>): Promise<string> {
     const res = await this.#call(method, op, path, this.#url(op, path, { ...params, noredirect: 'true' }));
@@ -252,6 +303,15 @@ export class WebHdfsClient {
       req.end(bytes);
     });
   }
+}
+
+/** DataNodes a write excludes at most, one after another, before it gives up. */
+const MAX_EXCLUDED_DATANODES = 3;
+
+/** The connection to a DataNode was never made: nothing of the request reached it. */
+function refused(err: unknown): boolean {
+  const code = (err instanceof Error ? (err.cause as { code?: unknown } | undefined)?.code : undefined) ?? '';
+  return ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(String(code));
 }
 
 function checkPath(path: string): string {
