@@ -199,12 +199,17 @@ function dailyRows(days: string[]): Record<string, Row[]> {
   return t;
 }
 
-/** Rows for the processor's tables: minutes now-50 .. now-5, orders, page views, visitors. */
+/**
+ * Rows for the processor's tables: minutes now-50 .. now-5 and the current minute, orders, page
+ * views, visitors. Whatever the time of day, "today" (UTC) has rows: the current minute, one order
+ * per site in it, and visitors seen no earlier than midnight.
+ */
 function realtimeRows(now: number): Record<string, Row[]> {
   const minute = (k: number) => new Date(Math.floor(now / 60_000) * 60_000 - k * 60_000).toISOString();
+  const midnight = Math.floor(now / DAY_MS) * DAY_MS;
   const t: Record<string, Row[]> = { minute_metrics: [], page_minute: [], orders: [], live_visitors: [] };
   SITES.forEach((site, s) => {
-    for (let k = 5; k <= 50; k++) {
+    for (const k of [0, ...Array.from({ length: 46 }, (_, i) => i + 5)]) {
       for (const partition of [0, 1]) {
         const e = n(k, s, partition);
         // site, minute, partition, events, page_views, clicks, visitors, sessions_started,
@@ -230,7 +235,8 @@ function realtimeRows(now: number): Record<string, Row[]> {
       for (const k of [6, 12, 25]) t.page_minute!.push([site, minute(k), p % 2, page, (n(k, s, p) % 9) + 1]);
     });
     for (let o = 0; o < 3 + s; o++) {
-      const at = minute(8 + 7 * o);
+      // The first order is in the current minute, the others 15, 22, ... minutes ago.
+      const at = minute(o === 0 ? 0 : 8 + 7 * o);
       t.orders!.push([
         site,
         `${site}-order-${o}`,
@@ -245,7 +251,7 @@ function realtimeRows(now: number): Record<string, Row[]> {
     }
     for (let v = 0; v < 6 + 2 * s; v++) {
       // Most seen a minute ago (current visitors), some 20 minutes ago (visitors today only).
-      const seen = new Date(now - (v % 3 === 0 ? 20 : 1) * 60_000).toISOString();
+      const seen = new Date(Math.max(midnight, now - (v % 3 === 0 ? 20 : 1) * 60_000)).toISOString();
       t.live_visitors!.push([site, `visitor-${v}`, seen, v % 2]);
     }
   });
@@ -263,15 +269,7 @@ export async function seedOnce(pool: Pool, now = Date.now()): Promise<string[]> 
     const done = await c.query('SELECT days FROM public.dashboards_seeded');
     if (done.rowCount === 0) {
       for (const sql of [...realtimeDdl('realtime'), ...DAILY_DDL]) await c.query(sql);
-      for (const [table, rows] of Object.entries(realtimeRows(now))) {
-        await insert(
-          c,
-          table === 'minute_metrics'
-            ? 'realtime.minute_metrics (site_id, minute, kafka_partition, events, page_views, clicks, visitors, sessions_started, product_viewed, product_added, checkout_started, bot_events, final)'
-            : `realtime.${table}`,
-          rows,
-        );
-      }
+      await insertRealtime(c, now);
       for (const [table, rows] of Object.entries(dailyRows(days))) await insert(c, table, rows);
       await c.query('INSERT INTO public.dashboards_seeded VALUES ($1)', [days.join(',')]);
     }
@@ -285,9 +283,40 @@ export async function seedOnce(pool: Pool, now = Date.now()): Promise<string[]> 
   }
 }
 
-/** Moves the live visitors' last_seen to "now" again, so that "current visitors" is not empty however long the run took. */
-export async function refreshLiveVisitors(pool: Pool): Promise<void> {
-  await pool.query(
-    `UPDATE realtime.live_visitors SET last_seen = now() - CASE WHEN visitor ~ '-(0|3|6|9)$' THEN interval '20 minutes' ELSE interval '1 minute' END`,
-  );
+async function insertRealtime(c: PoolClient, now: number): Promise<void> {
+  for (const [table, rows] of Object.entries(realtimeRows(now))) {
+    await insert(
+      c,
+      table === 'minute_metrics'
+        ? 'realtime.minute_metrics (site_id, minute, kafka_partition, events, page_views, clicks, visitors, sessions_started, product_viewed, product_added, checkout_started, bot_events, final)'
+        : `realtime.${table}`,
+      rows,
+    );
+  }
+}
+
+/**
+ * Writes the realtime rows again around the clock's "now", so the live charts ("now", "today", the
+ * last hour) have rows however long the run took and on whichever side of midnight (UTC) it is.
+ * Within two minutes of midnight it first waits for the new day, so that the checks that follow do
+ * not cross it.
+ */
+export async function refreshRealtime(pool: Pool): Promise<void> {
+  const toMidnight = DAY_MS - (Date.now() % DAY_MS);
+  if (toMidnight < 120_000) await new Promise((r) => setTimeout(r, toMidnight + 1000));
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SELECT pg_advisory_xact_lock(4242001)');
+    await c.query(
+      'TRUNCATE realtime.minute_metrics, realtime.page_minute, realtime.orders, realtime.live_visitors',
+    );
+    await insertRealtime(c, Date.now());
+    await c.query('COMMIT');
+  } catch (err) {
+    await c.query('ROLLBACK');
+    throw err;
+  } finally {
+    c.release();
+  }
 }

@@ -15,7 +15,7 @@ import { chartsOf } from '../src/describe.ts';
 import { CSV_UPLOAD_SCHEMA, DATABASE_NAME } from '../src/render-bundle.ts';
 import { zipBundle } from '../src/zip-bundle.ts';
 import { canonical, EXPECTED, expectedQuery } from './expected.ts';
-import { refreshLiveVisitors, seedOnce } from './seed.ts';
+import { refreshRealtime, seedOnce } from './seed.ts';
 import { type SharedSuperset, SUPERSET_START_TIMEOUT_MS, sharedSuperset } from './shared-superset.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
@@ -51,7 +51,7 @@ describe('Superset: every chart shows what PostgreSQL holds', () => {
   });
 
   it('each chart answers with the numbers PostgreSQL has (all days, then one known day)', async () => {
-    await refreshLiveVisitors(pool);
+    await refreshRealtime(pool);
     const knownDay = days[days.length - 1]!;
     const mismatches: string[] = [];
     let compared = 0;
@@ -99,7 +99,7 @@ describe('Superset: every chart shows what PostgreSQL holds', () => {
     }
     expect(mismatches.join('\n')).toBe('');
     console.log(`[superset] ${compared} chart queries equal PostgreSQL's numbers`);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('re-importing the bundle', () => {
@@ -156,7 +156,7 @@ describe('Superset in Chromium: both dashboards draw every chart', () => {
   });
 
   it('opens each dashboard, every chart rendered without an error, and saves a screenshot', async () => {
-    await refreshLiveVisitors(pool);
+    await refreshRealtime(pool);
     mkdirSync(ARTIFACTS, { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(`${superset.up.url}/login/`);
@@ -190,5 +190,5 @@ describe('Superset in Chromium: both dashboards draw every chart', () => {
       );
       expect(problems, `${d.title}: charts with an error or no data`).toEqual([]);
     }
-  }, 300_000);
+  }, 420_000);
 });
