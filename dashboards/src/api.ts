@@ -69,8 +69,20 @@ export class SupersetClient {
     return { authorization: `Bearer ${this.accessToken}` };
   }
 
+  /**
+   * A GET is safe to send again: when the connection it went out on was closed under it (a
+   * keep-alive connection the server had just closed), it is retried once on a new one.
+   */
   async get(path: string): Promise<unknown> {
-    return expectOk(await fetch(`${this.baseUrl}${path}`, { headers: this.auth() }), `GET ${path}`);
+    const send = () => fetch(`${this.baseUrl}${path}`, { headers: this.auth() });
+    let res: Response;
+    try {
+      res = await send();
+    } catch (err) {
+      if (!closedUnderUs(err)) throw err;
+      res = await send();
+    }
+    return expectOk(res, `GET ${path}`);
   }
 
   async post(path: string, body: unknown): Promise<unknown> {
@@ -178,6 +190,12 @@ export class SupersetClient {
     const body = (await this.get(`/api/v1/chart/${id}`)) as { result: { query_context: string | null } };
     return body.result.query_context ? JSON.parse(body.result.query_context) : null;
   }
+}
+
+/** Whether fetch failed because the server closed the connection before it answered. */
+export function closedUnderUs(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return err instanceof TypeError && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE');
 }
 
 async function expectOk(res: Response, what: string): Promise<unknown> {

@@ -66,6 +66,11 @@ export async function startSuperset(
       '120',
       '--graceful-timeout',
       '10',
+      // Longer than clients keep an idle connection (Node's fetch: 4 s), so that the client, not
+      // the server, closes it: with gunicorn's 2 s a request could go out on a connection the
+      // server was closing ("other side closed").
+      '--keep-alive',
+      '10',
       '--limit-request-line',
       '0',
       '--limit-request-field_size',
