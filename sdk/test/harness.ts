@@ -38,7 +38,11 @@ export class Harness {
   private readonly dir = mkdtempSync(join(tmpdir(), 'sdk-test-'));
   private files: Record<string, string> = {};
   private npmPage = '';
-  private readonly server = createServer((req, res) => void this.handle(req, res));
+  // A browser may give up on a request mid-body (a page closed or navigated while it sent): the
+  // body is then incomplete and not recorded, as a real collector would not store it.
+  private readonly server = createServer((req, res) =>
+    this.handle(req, res).catch(() => req.socket.destroy()),
+  );
 
   async start(): Promise<void> {
     this.files = await buildAll();
