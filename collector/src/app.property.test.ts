@@ -211,11 +211,12 @@ const goodContext = fc.constantFrom(
 );
 
 const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
-  // A batch of mutated events, with or without a (maybe wrong) write key and envelope fields.
+  // A batch of mutated events, with or without a (maybe wrong) write key and envelope fields, to
+  // either batch path (so each gets many accepted batches, not the few a random URL gives).
   {
     weight: 8,
     arbitrary: aimedAt(
-      fc.constant('/v1/batch'),
+      fc.constantFrom(...BATCH_PATHS),
       fc
         .record(
           {
@@ -242,7 +243,7 @@ const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
   {
     weight: 2,
     arbitrary: aimedAt(
-      fc.constant('/v1/batch'),
+      fc.constantFrom(...BATCH_PATHS),
       fc
         .record({
           batch: fc.array(mutatedEvent, { minLength: 1, maxLength: 4 }),
@@ -274,6 +275,20 @@ const target: fc.Arbitrary<[string, Payload]> = fc.oneof(
       const own = SINGLE_EVENT_PATHS.filter(([, t]) => t === type).map(([path]) => path);
       return aimedAt(own.length > 0 ? fc.constantFrom(...own) : anyUrl, fc.constant(JSON.stringify(e)));
     }),
+  },
+  // An unmutated event of each call type with a good write key, to its own path in long or short
+  // form: every path gets accepted events, not only the few that survive mutation (the alias,
+  // group and screen fixtures carry no write key of their own).
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(...SINGLE_EVENT_PATHS).chain(([path, type]) =>
+      aimedAt(
+        fc.constant(path),
+        fc
+          .constantFrom(...fixtures.filter((f) => f.type === type))
+          .map((f) => JSON.stringify({ ...f, writeKey: 'demo-shop-key' })),
+      ),
+    ),
   },
   // A zip bomb: small on the wire, far above the body limit once inflated.
   { weight: 1, arbitrary: aimedAt(fc.constantFrom(...BATCH_PATHS), fc.constant({ bomb: ZIP_BOMB })) },
@@ -503,6 +518,7 @@ describe('the collector under arbitrary input (property)', () => {
     console.log(`statuses: ${JSON.stringify([...statuses].sort())}`);
     for (const status of [401, 404, 413, 415, 503])
       expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
+    console.log(`accepted by encoding and path: ${JSON.stringify([...okBy].sort())}`);
     for (const key of ['gzip', 'deflate', 'br', ...INGEST_URLS])
       expect(okBy.get(key) ?? 0, key).toBeGreaterThan(0);
     console.log(`property: ${deadLetters} dead letters`);
