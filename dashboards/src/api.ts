@@ -1,6 +1,6 @@
 // A small client of Superset's REST API: log in (JWT), CSRF token with its session cookie (every
 // mutating call needs both), import a bundle, list dashboards and their charts, ask for chart data.
-import { InfraError } from '@clickstream/infra';
+import { causeCode, InfraError } from '@clickstream/infra';
 
 export interface DashboardInfo {
   readonly id: number;
@@ -193,9 +193,8 @@ export class SupersetClient {
 }
 
 /** Whether fetch failed because the server closed the connection before it answered. */
-export function closedUnderUs(err: unknown): boolean {
-  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return err instanceof TypeError && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE');
+function closedUnderUs(err: unknown): boolean {
+  return ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(causeCode(err) ?? '');
 }
 
 async function expectOk(res: Response, what: string): Promise<unknown> {

@@ -3,6 +3,7 @@
 // to that DataNode. `RemoteException` bodies become typed errors that say whether a retry can help.
 
 import { request as httpRequest } from 'node:http';
+import { causeCode } from './errors.ts';
 
 export interface FileStatus {
   readonly pathSuffix: string;
@@ -310,8 +311,9 @@ const MAX_EXCLUDED_DATANODES = 3;
 
 /** The connection to a DataNode was never made: nothing of the request reached it. */
 function refused(err: unknown): boolean {
-  const code = (err instanceof Error ? (err.cause as { code?: unknown } | undefined)?.code : undefined) ?? '';
-  return ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(String(code));
+  return ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(
+    causeCode(err) ?? '',
+  );
 }
 
 function checkPath(path: string): string {
