@@ -291,6 +291,8 @@ export interface IncomingBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly KafkaMessage[];
+  /** The partition's next offset to be written when the batch was fetched (Kafka's high watermark). */
+  readonly highWatermark?: string;
 }
 
 export interface ConsumeOptions {
@@ -346,7 +348,12 @@ export async function startConsumer(kafka: Kafka, opts: ConsumeOptions): Promise
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
     eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      await opts.handleBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
+      await opts.handleBatch({
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages,
+        highWatermark: batch.highWatermark,
+      });
       resolveOffset(batch.lastOffset());
       if (opts.manualCommit) return;
       const next = (BigInt(batch.lastOffset()) + 1n).toString();

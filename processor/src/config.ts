@@ -15,6 +15,7 @@
 //   PROCESSOR_FLUSH_MS              250                  how often changed rows go to PostgreSQL
 //   PROCESSOR_COMMIT_MS             10000                lake files, checkpoint and offsets commit at least this often
 //   PROCESSOR_COMMIT_ROWS           50000                ... or when this many rows wait for the lake
+//                                                        (and a backlog commits once it is read to the end)
 //   PROCESSOR_FILE_BYTES            16777216 (16 MiB)    a lake file takes new rows until it is this big
 //   PROCESSOR_OPEN_FILES            8                    growing lake files kept in memory per table and partition
 //   PROCESSOR_HEARTBEAT_FILE        (none)               touched about once a second while the main loop runs

@@ -52,6 +52,8 @@ export interface HandleResult {
 }
 
 const DAY_MS = 86_400_000;
+/** A read backlog commits no sooner than this after its first uncommitted row (see commitDue). */
+const DRAINED_COMMIT_MS = 1_000;
 
 /** What a commit made durable: offsets `from`..`offset`, written as `files` whole files. */
 export interface Committed {
@@ -75,6 +77,10 @@ export class PartitionTask {
   /** Last offset a commit was started for (>= committed). */
   #committing: bigint;
   #firstUncommittedAt: number | null = null;
+  /** A batch since the last commit ended behind Kafka's high watermark: there was a backlog. */
+  #behind = false;
+  /** ... and a later batch reached the high watermark: the backlog is read, commit it now. */
+  #drained = false;
   #lastMessageAt: number;
   /** PostgreSQL writes, in order. */
   #writes: Promise<unknown> = Promise.resolve();
@@ -139,7 +145,7 @@ export class PartitionTask {
     return write;
   }
 
-  async handle({ messages }: IncomingBatch): Promise<HandleResult> {
+  async handle({ messages, highWatermark }: IncomingBatch): Promise<HandleResult> {
     this.#check();
     if (this.#barrier) await this.#barrier;
     // Far behind on commits (HDFS slower than Kafka): wait for the one in flight.
@@ -180,6 +186,11 @@ export class PartitionTask {
       }
       if (outcome === 'late') late++;
       this.#lake.addEvent(offset, row);
+    }
+    const last = messages.at(-1);
+    if (last !== undefined && highWatermark !== undefined) {
+      if (BigInt(last.offset) + 1n < BigInt(highWatermark)) this.#behind = true;
+      else if (this.#behind) this.#drained = true;
     }
     if (applied + dead.length > 0) {
       this.#stream.advance();
@@ -262,11 +273,21 @@ export class PartitionTask {
     return write;
   }
 
-  /** Whether enough waits (rows or time) for a commit. */
+  /**
+   * Whether enough waits (rows or time) for a commit, or a backlog was just read to its end: a
+   * processor catching up commits it at once rather than `commitMs` later, so the lake and the
+   * offsets follow as soon as it is caught up. At most once a second (a consumer that keeps up
+   * only just, behind and caught up by turns, must not commit at every fetch).
+   */
   commitDue(): boolean {
     if (this.#firstUncommittedAt === null || this.#commit) return false;
     const { commitMs, commitRows } = this.#deps.settings;
-    return this.#lake.buffered >= commitRows || this.#now() - this.#firstUncommittedAt >= commitMs;
+    const waited = this.#now() - this.#firstUncommittedAt;
+    return (
+      this.#lake.buffered >= commitRows ||
+      waited >= commitMs ||
+      (this.#drained && waited >= Math.min(commitMs, DRAINED_COMMIT_MS))
+    );
   }
 
   /** Starts a commit when due; resolves when it is durable (null: nothing was due). */
@@ -296,6 +317,8 @@ export class PartitionTask {
     const from = this.#committing + 1n;
     this.#committing = offset;
     this.#firstUncommittedAt = null;
+    this.#behind = false;
+    this.#drained = false;
     const deadLetters = [...this.#deadLetters];
     const previous = this.#commit ?? Promise.resolve();
     const commit = (async (): Promise<Committed> => {

@@ -1,7 +1,7 @@
 // The real processor (a child process) against the real Kafka, HDFS and PostgreSQL: events become
 // Parquet in the lake that DuckDB reads with the right types straight from the table folder (no work
-// files inside it), files are few and grow instead of piling up, Spark-readable `created_by`, and
-// bad messages go to the dead-letter topic.
+// files inside it), files are few and grow instead of piling up, Spark-readable `created_by`, bad
+// messages go to the dead-letter topic, and a backlog is committed as soon as it is read.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import {
   processorSetup,
   produceEvents,
   startProcessor,
+  syntheticTraffic,
   testProducer,
   waitFor,
 } from './helpers.ts';
@@ -43,6 +44,53 @@ describe('processor: the lake (real Kafka -> real HDFS)', () => {
   afterAll(async () => {
     for (const p of running) await p.kill();
     await producer.disconnect();
+  });
+
+  it('commits a backlog as soon as it has read it to the end, not PROCESSOR_COMMIT_MS later', {
+    timeout: 180_000,
+  }, async () => {
+    // Ten minutes and ten million rows: neither is reached in this test. Nor is the idle path
+    // (off), which would commit a caught-up partition after PROCESSOR_IDLE_MS.
+    const { topics, env } = processorSetup(infra, {
+      PROCESSOR_COMMIT_MS: '600000',
+      PROCESSOR_COMMIT_ROWS: '10000000',
+      PROCESSOR_IDLE_MS: '0',
+    });
+    await createTopics(kafka, topics);
+    // About 3 MB per partition: more than one fetch (1 MiB per partition), so each partition is
+    // behind after its first batch and caught up after its last.
+    const events = syntheticTraffic(7, 9_000, 3_000);
+    for (let i = 0; i < events.length; i += 1_000)
+      await produceEvents(producer, topics.events, events.slice(i, i + 1_000));
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(topics.events)).map((o) => [o.partition, o.high] as const),
+      );
+      expect([...ends.values()].every((high) => Number(high) > 2_000)).toBe(true);
+      const p = startProcessor(env);
+      running.push(p);
+      const started = Date.now();
+      await waitFor(
+        'every partition committed to its end',
+        async () => {
+          // Until the processor has joined, the group has no coordinator to ask.
+          const [group] = await admin
+            .fetchOffsets({ groupId: env.PROCESSOR_GROUP_ID as string, topics: [topics.events] })
+            .catch(() => []);
+          return (group?.partitions ?? []).filter((o) => o.offset === ends.get(o.partition)).length;
+        },
+        (n) => n === ends.size,
+        120_000,
+      );
+      console.log(
+        `processor: 9,000 events committed ${((Date.now() - started) / 1000).toFixed(1)} s after its start`,
+      );
+      await p.stop();
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('writes few growing Parquet files that DuckDB reads from the table folder as it is', {
