@@ -56,9 +56,12 @@ export async function backfill(
     const events = planDay(opts.traffic, day, visitsPerDay).filter((e) => e.at <= until);
     if (events.length === 0) continue;
     const s = sender(opts, `day-${day}`);
-    // A few requests at a time: the collector shares Kafka produces between concurrent requests.
+    // One request at a time, in time order: concurrent requests reach Kafka in any order, and a
+    // later request landing first moves the processor's watermark past the earlier one's events,
+    // which then count as late (in the lake, not in the real-time numbers). With 4 at a time, 477
+    // of a morning's 498 events were late on Node 24.
     const wire = events.map((e) => e.event);
-    await s.send(wire, 4);
+    await s.send(wire, 1);
     opts.onSent?.(wire);
     const c = s.counts;
     sent.events += events.length;
