@@ -68,14 +68,13 @@ export class EventSender {
     this.#auth = `Basic ${Buffer.from(`${opts.writeKey}:`).toString('base64')}`;
   }
 
-  /** Sends `events` in batches, `concurrency` requests at a time; resolves when all are answered. */
-  async send(events: readonly WireEvent[], concurrency = 1): Promise<void> {
-    const batches = batchesOf(events);
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) await this.#sendBatch(batches[next++] as WireEvent[]);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  /**
+   * Sends `events` in batches, one request at a time, so they reach Kafka in their order: with
+   * requests in flight together a later one can land first, move the processor's watermark past
+   * the earlier one's events and make them late. Resolves when all are answered.
+   */
+  async send(events: readonly WireEvent[]): Promise<void> {
+    for (const batch of batchesOf(events)) await this.#sendBatch(batch);
   }
 
   async #sendBatch(batch: WireEvent[]): Promise<void> {
