@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { LakeColumnType } from '@clickstream/schema';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { type ChunkColumn, writeRowGroup } from './column-chunk.ts';
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
 type RowGroup = ParquetWriter['row_groups'][number];
@@ -27,7 +28,7 @@ export interface ColumnSpec {
  * JSON, client details) get none: computing them was a fifth of the encoding time, and random ids
  * or long text filter nothing.
  */
-const STATISTICS = new Set([
+export const STATISTICS: ReadonlySet<string> = new Set([
   'site_id',
   'type',
   'event_name',
@@ -120,10 +121,10 @@ export function createdBy(build: string = process.env.CLICKSTREAM_BUILD || 'dev'
 const MAGIC = 0x31524150; // "PAR1"
 
 export class ParquetFile<Row extends object> {
-  readonly #columns: readonly ColumnSpec[];
   readonly #schema: SchemaElement[];
   readonly #createdBy: string;
   readonly #tailRows: number;
+  readonly #chunkColumns: readonly ChunkColumn[];
   readonly #extract: (rows: readonly object[]) => unknown[][];
   /** "PAR1" and the sealed row groups' bytes. */
   #sealed: Uint8Array[] = [new Uint8Array(new Uint32Array([MAGIC]).buffer)];
@@ -134,8 +135,12 @@ export class ParquetFile<Row extends object> {
   #tailBytes = 0;
 
   constructor(columns: readonly ColumnSpec[], opts: { tailRows?: number; createdBy?: string } = {}) {
-    this.#columns = columns;
     this.#schema = parquetSchema(columns);
+    this.#chunkColumns = columns.map((c, i) => ({
+      ...c,
+      statistics: STATISTICS.has(c.name),
+      element: this.#schema[i + 1] as SchemaElement,
+    }));
     this.#extract = columnExtractor(columns);
     this.#createdBy = opts.createdBy ?? createdBy();
     this.#tailRows = opts.tailRows ?? 10_000;
@@ -188,18 +193,10 @@ export class ParquetFile<Row extends object> {
     });
     pq.row_groups = [...this.#sealedGroups];
     pq.num_rows = BigInt(this.#sealedRows);
-    const data = this.#extract(rows);
-    pq.write({
-      columnData: this.#columns.map((c, i) => ({
-        name: c.name,
-        data: data[i] as unknown[],
-        nullable: c.nullable,
-        statistics: STATISTICS.has(c.name),
-        // No page indexes: a sealed group's index offsets would point into an old footer.
-        offsetIndex: false,
-      })),
-      rowGroupSize: rows.length,
-    });
+    // No page indexes: a sealed group's index offsets would point into an old footer.
+    const written = writeRowGroup(writer, this.#chunkColumns, this.#extract(rows), rows.length);
+    pq.row_groups.push(written);
+    pq.num_rows += BigInt(rows.length);
     const groupEnd = writer.offset;
     pq.finish();
     const all = writer.getBytes();
