@@ -55,21 +55,11 @@ class Bytes {
   }
   /** PLAIN BYTE_ARRAY: a 4-byte little-endian length, then the UTF-8 bytes. */
   string(s: string): void {
-    const n = s.length;
-    this.ensure(4 + 3 * n);
-    const buf = this.buf;
-    const start = this.at + 4;
-    let at = start;
-    let i = 0;
-    // ASCII byte by byte (most of a clickstream); the rest through the native UTF-8 encoder.
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      buf[at++] = c;
-    }
-    if (i < n) at += buf.write(i === 0 ? s : s.slice(i), at, 'utf8');
-    buf.writeUInt32LE(at - start, this.at);
-    this.at = at;
+    this.ensure(4 + 3 * s.length);
+    // Node's native UTF-8 write beats a charCodeAt loop even on short ASCII ids (75 vs 100+ ns).
+    const n = this.buf.write(s, this.at + 4, 'utf8');
+    this.buf.writeUInt32LE(n, this.at);
+    this.at += 4 + n;
   }
   int32(v: number): void {
     this.ensure(4);
@@ -103,8 +93,9 @@ class Bytes {
     this.buf.writeDoubleLE(v, this.at);
     this.at += 8;
   }
+  /** A plain Uint8Array view (snappy slices it per literal; Buffer#subarray is much slower). */
   bytes(): Uint8Array {
-    return this.buf.subarray(0, this.at);
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.at);
   }
 }
 
