@@ -148,8 +148,9 @@ export class PartitionStream {
     this.#sessions.update(row.site_id, visitor, sessionEventOf(row));
     const seenKey = `${row.site_id}\u0000${visitor}`;
     const seen = this.#visitors.get(seenKey);
-    if (!seen || seen.last_seen < t)
-      this.#visitors.set(seenKey, { site_id: row.site_id, visitor, last_seen: t });
+    // (the map's rows leave only with takeChanges, which empties it: updating one in place is safe)
+    if (!seen) this.#visitors.set(seenKey, { site_id: row.site_id, visitor, last_seen: t });
+    else if (seen.last_seen < t) seen.last_seen = t;
     if (row.event_name === 'Order Completed' && row.order_id !== null) this.#order(row, visitor);
     return 'counted';
   }

@@ -195,6 +195,40 @@ function absorb(a: Summary, b: Summary): void {
   }
 }
 
+/**
+ * Adds one event into a (as `absorb(a, summaryOf(e))`, without building the event's own summary,
+ * its Set and its Map: this runs for every event of the stream).
+ */
+function absorbEvent(a: Summary, e: SessionEvent): void {
+  const { t, r, id } = e;
+  if (before(e, a.first)) a.first = { t, r, id, device: e.device, country: e.country, sdk: e.sdk };
+  if (before(a.last, e)) a.last = { t, r, id };
+  a.events += 1;
+  if (e.type === 'page') {
+    a.pageViews += 1;
+    if (!a.landing || before(e, a.landing))
+      a.landing = {
+        t,
+        r,
+        id,
+        path: e.path,
+        referrer: e.referrer,
+        utmSource: e.utmSource,
+        utmMedium: e.utmMedium,
+        utmCampaign: e.utmCampaign,
+      };
+    if (!a.exit || before(a.exit, e)) a.exit = { t, r, id, path: e.path };
+  } else if (e.type === 'track') a.tracks += 1;
+  const funnel = funnelStep(e);
+  if (funnel > a.funnel) a.funnel = funnel;
+  if (e.sdk !== null) a.sdkIds.add(e.sdk);
+  if (e.orderId !== null) {
+    const known = a.orders.get(e.orderId);
+    if (!known || before(e, known))
+      a.orders.set(e.orderId, { t, r, id, revenue: e.revenue, currency: e.currency });
+  }
+}
+
 function rowOf(siteId: string, visitor: string, kafkaPartition: number, s: Summary): SessionRow {
   const currencies = new Set([...s.orders.values()].map((o) => o.currency));
   let revenue: bigint | null = null;
@@ -240,7 +274,7 @@ export function sessionRow(
   events: readonly SessionEvent[],
 ): SessionRow {
   const summary = summaryOf(events[0] as SessionEvent);
-  for (const e of events.slice(1)) absorb(summary, summaryOf(e));
+  for (const e of events.slice(1)) absorbEvent(summary, e);
   return rowOf(siteId, visitor, kafkaPartition, summary);
 }
 
@@ -252,7 +286,7 @@ interface Session {
 
 function sessionOf(events: SessionEvent[]): Session {
   const summary = summaryOf(events[0] as SessionEvent);
-  for (const e of events.slice(1)) absorb(summary, summaryOf(e));
+  for (const e of events.slice(1)) absorbEvent(summary, e);
   return { summary, events };
 }
 
@@ -345,7 +379,7 @@ export class Sessionizer {
     const S = ss[i + 1];
     if (P && !before(P.summary.last, e)) {
       // Inside P's span: gaps only shrink and the cap is not reached, so P stays one session.
-      absorb(P.summary, summaryOf(e));
+      absorbEvent(P.summary, e);
       if (P.events) insertInOrder(P.events, e);
     } else {
       const joinP =
@@ -355,7 +389,7 @@ export class Sessionizer {
       const joinS = S !== undefined && S.summary.first.t - e.t < SESSION_GAP_MS;
       if (joinS) this.#joinNext(v, i, e, joinP);
       else if (joinP) {
-        absorb(P.summary, summaryOf(e));
+        absorbEvent(P.summary, e);
         P.events?.push(e);
       } else {
         ss.splice(i + 1, 0, this.#newSession(v, [e]));
@@ -376,7 +410,7 @@ export class Sessionizer {
     this.#onStarts(v.site, S.summary.first.t, -1);
     const head: Session = joinP ? (ss[i] as Session) : this.#newSession(v, [e]);
     if (joinP) {
-      absorb(head.summary, summaryOf(e));
+      absorbEvent(head.summary, e);
       head.events?.push(e);
     } else this.#onStarts(v.site, e.t, +1);
     const start = head.summary.first.t;
@@ -395,7 +429,7 @@ export class Sessionizer {
     let k = 0;
     while (k < S.events.length && (S.events[k] as SessionEvent).t - start < SESSION_CAP_MS) {
       const x = S.events[k] as SessionEvent;
-      absorb(head.summary, summaryOf(x));
+      absorbEvent(head.summary, x);
       head.events?.push(x);
       k++;
     }
