@@ -7,7 +7,9 @@
 //      alone reaches on this topic), and the real processor (a child process, default settings)
 //      catches up on the same topic: events/s from its first applied offset to the last commit, its
 //      peak RSS (VmHWM), the lake files it wrote and their average size, the duplicate filter's memory;
-//      and, not a target, how long it took until every event was applied (the rest is commits).
+//      and, not targets, how long it took until every event was applied (the rest is commits) and
+//      the CPU per event of each loop (the processor's whole process; the loop's own process), less
+//      sensitive to a shared machine than events/s.
 //   2. freshness: a real collector and a processor on a fresh topic; --rate events/s posted to the
 //      collector for --seconds, each from a new visitor; click-to-PostgreSQL latency per event =
 //      the time from the POST until its visitor's row is in realtime.live_visitors (polled every
@@ -51,6 +53,20 @@ function memoryOf(pid: number): { peak: number; now: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+}
+
+/** CPU seconds (user + system) a process has used so far: /proc/<pid>/stat, in 1/100 s ticks. */
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // after "pid (comm) ": state is field 3, utime 14 and stime 15
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** This process's CPU seconds so far. */
+function ownCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 async function walkFiles(hdfs: WebHdfsClient, dir: string): Promise<FileStatus[]> {
@@ -123,6 +139,8 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   let seen = 0;
   let first = 0;
   let last = 0;
+  let cpuFirst = 0;
+  let cpuLast = 0;
   let resolveDone = () => {};
   const done = { promise: new Promise<void>((r) => (resolveDone = r)) };
   const consumer = await startConsumer(kafka, {
@@ -131,17 +149,25 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     manualCommit: true,
     partitionsConsumedConcurrently: 4,
     handleBatch: async (b) => {
-      if (first === 0) first = performance.now();
+      if (first === 0) {
+        first = performance.now();
+        cpuFirst = ownCpu();
+      }
       seen += b.messages.length;
       if (seen >= total) {
         last = performance.now();
+        cpuLast = ownCpu();
         resolveDone();
       }
     },
   });
   await done.promise;
   await consumer.stop();
-  const ceiling = { eventsPerSecond: total / ((last - first) / 1000), seconds: (last - first) / 1000 };
+  const ceiling = {
+    eventsPerSecond: total / ((last - first) / 1000),
+    seconds: (last - first) / 1000,
+    cpuPerEvent: ((cpuLast - cpuFirst) / total) * 1e6,
+  };
   log(`consume-only loop: ${fmt(ceiling.eventsPerSecond)} events/s (${ceiling.seconds.toFixed(1)} s)`);
 
   // 2. The processor catching up on the same topic.
@@ -156,6 +182,7 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     echo: args.verbose,
   });
   let firstApplied = 0;
+  let cpuAtFirst = 0;
   /** When every event was applied (in the state and the lake buffer), before its last commit. */
   let allApplied = 0;
   let peak = 0;
@@ -166,8 +193,10 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     const { rows } = await pool
       .query(`SELECT kafka_partition, applied_offset, committed_offset FROM ${schema}.partition_state`)
       .catch(() => ({ rows: [] as Array<Record<string, string>> }));
-    if (firstApplied === 0 && rows.some((r) => BigInt(r.applied_offset ?? -1) >= 0))
+    if (firstApplied === 0 && rows.some((r) => BigInt(r.applied_offset ?? -1) >= 0)) {
       firstApplied = performance.now();
+      cpuAtFirst = cpuOf(p.child.pid as number);
+    }
     if (
       allApplied === 0 &&
       rows.length === ends.size &&
@@ -187,6 +216,7 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     await sleep(100);
   }
   const finished = performance.now();
+  const cpu = cpuOf(p.child.pid as number) - cpuAtFirst;
   peak = Math.max(peak, memoryOf(p.child.pid as number).peak);
   const [state] = (
     await pool.query(
@@ -206,6 +236,8 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     appliedPerSecond: total / applying,
     appliedSeconds: applying,
     wall: (finished - started) / 1000,
+    /** The processor's CPU (all its threads) per event, first applied offset to last commit. */
+    cpuPerEvent: (cpu / total) * 1e6,
     peak,
     eventFiles: eventFiles.length,
     eventBytes: eventFiles.reduce((n, f) => n + f.length, 0),
@@ -368,13 +400,24 @@ async function main() {
     const r = up.result;
     const ratio = r.eventsPerSecond / up.ceiling.eventsPerSecond;
     const rows = [
-      ['scenario', 'events', 'seconds', 'events/s', 'ratio', 'peak RSS MiB', 'files (avg)', 'target'],
+      [
+        'scenario',
+        'events',
+        'seconds',
+        'events/s',
+        'ratio',
+        'CPU us/event',
+        'peak RSS MiB',
+        'files (avg)',
+        'target',
+      ],
       [
         'consume-only kafkajs loop (ceiling)',
         fmt(up.total),
         up.ceiling.seconds.toFixed(1),
         fmt(up.ceiling.eventsPerSecond),
         '1.00x',
+        up.ceiling.cpuPerEvent.toFixed(1),
         '',
         '',
         '',
@@ -385,6 +428,7 @@ async function main() {
         r.seconds.toFixed(1),
         fmt(r.eventsPerSecond),
         `${ratio.toFixed(2)}x`,
+        r.cpuPerEvent.toFixed(1),
         fmt(r.peak),
         `${r.eventFiles} events (${fmt(r.eventBytes / Math.max(1, r.eventFiles) / 1024)} KiB), ${r.sessionFiles} sessions (${fmt(r.sessionBytes / Math.max(1, r.sessionFiles) / 1024)} KiB)`,
         `>= 50,000/s ${r.eventsPerSecond >= 50_000 ? 'met' : 'MISSED'}; >= 0.5x ${ratio >= 0.5 ? 'met' : 'MISSED'}; <= 1,024 MiB ${r.peak <= 1024 ? 'met' : 'MISSED'}`,
@@ -400,12 +444,14 @@ async function main() {
       '',
       '',
       '',
+      '',
     ]);
     if (!args['skip-freshness'])
       rows.push([
         `freshness at ${RATE} events/s (collector POST -> PostgreSQL row)`,
         fmt(fresh.seen),
         String(SECONDS),
+        '',
         '',
         '',
         '',
