@@ -190,9 +190,17 @@ function dictionaryOf(present: readonly string[]): { dictionary: string[]; index
   const indexes = new Int32Array(n);
   let plainBytes = 0;
   let dictBytes = 0;
+  let previous: string | undefined;
+  let previousIndex = 0;
   for (let i = 0; i < n; i++) {
     const v = present[i] as string;
     plainBytes += v.length + 4;
+    // A run of one value (a site, a library, a country) costs a comparison, not a hash lookup:
+    // strings fresh from JSON.parse have no hash yet, and computing it reads the whole string.
+    if (v === previous) {
+      indexes[i] = previousIndex;
+      continue;
+    }
     let k = index.get(v);
     if (k === undefined) {
       k = dictionary.length;
@@ -201,6 +209,8 @@ function dictionaryOf(present: readonly string[]): { dictionary: string[]; index
       dictBytes += v.length + 4;
     }
     indexes[i] = k;
+    previous = v;
+    previousIndex = k;
   }
   const bitWidth = Math.ceil(Math.log2(dictionary.length));
   return 2 * (dictBytes + Math.ceil((n * bitWidth) / 8)) > plainBytes ? null : { dictionary, indexes };
