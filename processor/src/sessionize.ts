@@ -295,6 +295,13 @@ interface Visitor {
   readonly visitor: string;
   /** Open sessions, in order. */
   sessions: Session[];
+  /**
+   * When the visitor's earliest entry in the closing index falls due (Infinity: none known). A
+   * later due time needs no new entry: that one fires first, and close() files the visitor again
+   * at its real due time. (Filing every event was a Set insertion per event into ever larger
+   * minute buckets.)
+   */
+  closingAt: number;
 }
 
 /** Called when a session start appears (+1) or disappears (-1): the minute windows count them. */
@@ -368,7 +375,7 @@ export class Sessionizer {
     const key = keyOf(site, visitor);
     let v = this.#visitors.get(key);
     if (!v) {
-      v = { site, visitor, sessions: [] };
+      v = { site, visitor, sessions: [], closingAt: Number.POSITIVE_INFINITY };
       this.#visitors.set(key, v);
     }
     const ss = v.sessions;
@@ -443,10 +450,18 @@ export class Sessionizer {
   }
 
   #file(key: string, v: Visitor): void {
+    this.#fileClosing(key, v);
+    for (const s of v.sessions) if (s.events) this.#aging.add(key, s.summary.first.t);
+  }
+
+  #fileClosing(key: string, v: Visitor): void {
     const first = v.sessions[0];
     if (!first) return;
-    this.#closing.add(key, first.summary.last.t + SESSION_GAP_MS);
-    for (const s of v.sessions) if (s.events) this.#aging.add(key, s.summary.first.t);
+    const due = first.summary.last.t + SESSION_GAP_MS;
+    if (due < v.closingAt) {
+      this.#closing.add(key, due);
+      v.closingAt = due;
+    }
   }
 
   /**
@@ -467,12 +482,14 @@ export class Sessionizer {
     for (const key of this.#closing.takeDue(watermark)) {
       const v = this.#visitors.get(key);
       if (!v) continue;
+      // Its earliest entry was among those taken (entries fire in time order).
+      v.closingAt = Number.POSITIVE_INFINITY;
       while (v.sessions[0] && v.sessions[0].summary.last.t + SESSION_GAP_MS <= watermark) {
         const done = v.sessions.shift() as Session;
         closed.push(rowOf(v.site, v.visitor, this.#partition, done.summary));
       }
       if (v.sessions.length === 0) this.#visitors.delete(key);
-      else this.#closing.add(key, (v.sessions[0] as Session).summary.last.t + SESSION_GAP_MS);
+      else this.#fileClosing(key, v);
     }
     return closed.sort((a, b) => a.session_start - b.session_start || (a.visitor < b.visitor ? -1 : 1));
   }
@@ -507,6 +524,7 @@ export class Sessionizer {
       const v: Visitor = {
         site,
         visitor,
+        closingAt: Number.POSITIVE_INFINITY,
         sessions: sessions.map(([summary, events]) => ({
           summary: unpackSummary(summary),
           events: events?.map(unpack) ?? null,
