@@ -1,6 +1,7 @@
 // One row of the lake's `events` table (Parquet on HDFS), in warehouse snake_case.
 // `toLakeRow` is the only place where camelCase event fields become snake_case columns.
 import type { CollectedEvent } from './collected-event.ts';
+import { parseIsoMillis } from './iso-time.ts';
 
 /**
  * Physical column types; the Parquet writer maps them (timestamps are INT64 millis, UTC; `decimal`
@@ -137,8 +138,8 @@ export function isClick(e: Pick<CollectedEvent, 'type' | 'event' | 'properties'>
   return typeof e.properties.tag === 'string' && typeof e.properties.selector === 'string';
 }
 
-const ms = (iso: string) => Date.parse(iso);
-const msOrNull = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+const ms = (iso: string) => parseIsoMillis(iso);
+const msOrNull = (iso: string | null) => (iso === null ? null : parseIsoMillis(iso));
 const stringOrNull = (v: unknown): string | null =>
   typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
 const numberOrNull = (v: unknown): number | null => {
