@@ -4,6 +4,7 @@
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../test/helpers.ts';
 import { type ColumnSpec, encodeParquet, parquetSchema, STATISTICS } from './parquet-file.ts';
 
 const columns: ColumnSpec[] = [
@@ -22,17 +23,6 @@ const columns: ColumnSpec[] = [
   { name: 'is_bounce', type: 'boolean', nullable: true },
   { name: 'orders_value', type: 'decimal', nullable: true },
 ];
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = [
   'ümlaut/straße',

@@ -148,33 +148,46 @@ function funnelStep(e: SessionEvent): number {
   return e.name === null ? 0 : FUNNEL_STEPS.indexOf(e.name as (typeof FUNNEL_STEPS)[number]) + 1;
 }
 
+const firstOf = (e: SessionEvent): First => ({
+  t: e.t,
+  r: e.r,
+  id: e.id,
+  device: e.device,
+  country: e.country,
+  sdk: e.sdk,
+});
+const landingOf = (e: SessionEvent): Landing => ({
+  t: e.t,
+  r: e.r,
+  id: e.id,
+  path: e.path,
+  referrer: e.referrer,
+  utmSource: e.utmSource,
+  utmMedium: e.utmMedium,
+  utmCampaign: e.utmCampaign,
+});
+const exitOf = (e: SessionEvent): Exit => ({ t: e.t, r: e.r, id: e.id, path: e.path });
+const reportOf = (e: SessionEvent): Report => ({
+  t: e.t,
+  r: e.r,
+  id: e.id,
+  revenue: e.revenue,
+  currency: e.currency,
+});
+
 function summaryOf(e: SessionEvent): Summary {
-  const { t, r, id } = e;
   const page = e.type === 'page';
   return {
-    first: { t, r, id, device: e.device, country: e.country, sdk: e.sdk },
-    last: { t, r, id },
+    first: firstOf(e),
+    last: { t: e.t, r: e.r, id: e.id },
     events: 1,
     pageViews: page ? 1 : 0,
     tracks: e.type === 'track' ? 1 : 0,
     funnel: funnelStep(e),
-    landing: page
-      ? {
-          t,
-          r,
-          id,
-          path: e.path,
-          referrer: e.referrer,
-          utmSource: e.utmSource,
-          utmMedium: e.utmMedium,
-          utmCampaign: e.utmCampaign,
-        }
-      : null,
-    exit: page ? { t, r, id, path: e.path } : null,
+    landing: page ? landingOf(e) : null,
+    exit: page ? exitOf(e) : null,
     sdkIds: new Set(e.sdk === null ? [] : [e.sdk]),
-    orders: new Map(
-      e.orderId === null ? [] : [[e.orderId, { t, r, id, revenue: e.revenue, currency: e.currency }]],
-    ),
+    orders: new Map(e.orderId === null ? [] : [[e.orderId, reportOf(e)]]),
   };
 }
 
@@ -200,32 +213,20 @@ function absorb(a: Summary, b: Summary): void {
  * its Set and its Map: this runs for every event of the stream).
  */
 function absorbEvent(a: Summary, e: SessionEvent): void {
-  const { t, r, id } = e;
-  if (before(e, a.first)) a.first = { t, r, id, device: e.device, country: e.country, sdk: e.sdk };
-  if (before(a.last, e)) a.last = { t, r, id };
+  if (before(e, a.first)) a.first = firstOf(e);
+  if (before(a.last, e)) a.last = { t: e.t, r: e.r, id: e.id };
   a.events += 1;
   if (e.type === 'page') {
     a.pageViews += 1;
-    if (!a.landing || before(e, a.landing))
-      a.landing = {
-        t,
-        r,
-        id,
-        path: e.path,
-        referrer: e.referrer,
-        utmSource: e.utmSource,
-        utmMedium: e.utmMedium,
-        utmCampaign: e.utmCampaign,
-      };
-    if (!a.exit || before(a.exit, e)) a.exit = { t, r, id, path: e.path };
+    if (!a.landing || before(e, a.landing)) a.landing = landingOf(e);
+    if (!a.exit || before(a.exit, e)) a.exit = exitOf(e);
   } else if (e.type === 'track') a.tracks += 1;
   const funnel = funnelStep(e);
   if (funnel > a.funnel) a.funnel = funnel;
   if (e.sdk !== null) a.sdkIds.add(e.sdk);
   if (e.orderId !== null) {
     const known = a.orders.get(e.orderId);
-    if (!known || before(e, known))
-      a.orders.set(e.orderId, { t, r, id, revenue: e.revenue, currency: e.currency });
+    if (!known || before(e, known)) a.orders.set(e.orderId, reportOf(e));
   }
 }
 
