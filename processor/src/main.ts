@@ -143,7 +143,13 @@ async function main() {
       whenCommitted(task, task.commitIfDue());
     } catch (err) {
       onFailure(batch.partition, err);
-      throw err; // nothing is committed; the batch comes again to the next owner or task
+      // Nothing is committed; the batch comes again to the next owner or task. kafkajs restarts a
+      // consumer that crashed on an error only if the error says it may be retried (following
+      // `cause` to the first one), else consumption stops for good while the process lives on: a
+      // checkpoint that HDFS could not read during a NameNode restart (a non-retriable HdfsError)
+      // did that in the fault tests. Here every failure may be retried: the partition is claimed
+      // again from its last checkpoint.
+      throw Object.assign(new Error(`p${batch.partition}: ${message(err)}`), { retriable: true });
     }
   };
 
