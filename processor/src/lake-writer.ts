@@ -1,4 +1,5 @@
-// The lake files of one Kafka partition: buffered rows become Parquet files at each commit.
+// The lake files of one Kafka partition (kept on the lake worker thread, lake-worker.ts): rows are
+// encoded as they come, in row groups of GROUP_ROWS per folder, and each commit takes the files.
 // Rather than a new small file per commit, each table partition (an hour of events, a day of
 // sessions) has a current file that grows: a commit renders it again with the new rows and the
 // commit log renames it over the previous version, one atomic step, so a reader sees the old or
@@ -26,8 +27,15 @@ export interface PendingFile {
 interface OpenFile<Row extends object> {
   readonly final: string;
   readonly file: ParquetFile<Row>;
+  /** The commit interval (count of takes) that last wrote to it. */
   lastWrite: number;
 }
+
+/**
+ * A folder's rows are encoded into its file in groups of this many as they come, not all at the
+ * commit: so they are not kept as objects until then (a commit's rows were most of the memory).
+ */
+const GROUP_ROWS = 10_000;
 
 /** One table's buffered rows and current files, keyed by the folder they go to. */
 class TableWriter<Row extends object> {
@@ -51,29 +59,46 @@ class TableWriter<Row extends object> {
 
   add(dir: string, offset: bigint, row: Row): void {
     const b = this.#buffered.get(dir);
-    if (b) b.rows.push(row);
-    else this.#buffered.set(dir, { firstOffset: offset, rows: [row] });
+    if (!b) this.#buffered.set(dir, { firstOffset: offset, rows: [row] });
+    else {
+      b.rows.push(row);
+      if (b.rows.length >= GROUP_ROWS) {
+        this.#fileFor(dir, b.firstOffset).file.appendGroup(b.rows);
+        b.rows = [];
+      }
+    }
     this.rows++;
+  }
+
+  /**
+   * The file this commit interval's rows of `dir` go to: the current one, or a new one if the
+   * current one was full when the interval first wrote to the folder (a file never rolls between
+   * two commits, so a commit writes one file per folder).
+   */
+  #fileFor(dir: string, firstOffset: bigint): OpenFile<Row> {
+    const interval = this.#commits + 1;
+    let open = this.#open.get(dir);
+    if (!open || (open.lastWrite !== interval && open.file.bytes >= this.#settings.fileBytes)) {
+      open = {
+        final: `${dir}/${this.#fileName(firstOffset)}`,
+        file: new ParquetFile<Row>(this.#columns),
+        lastWrite: interval,
+      };
+      this.#open.set(dir, open);
+    }
+    open.lastWrite = interval;
+    return open;
   }
 
   /** Renders every folder's current file with its buffered rows; empties the buffer. */
   take(): PendingFile[] {
-    this.#commits++;
     const pending: PendingFile[] = [];
     for (const [dir, { firstOffset, rows }] of this.#buffered) {
-      let open = this.#open.get(dir);
-      if (!open || open.file.bytes >= this.#settings.fileBytes) {
-        open = {
-          final: `${dir}/${this.#fileName(firstOffset)}`,
-          file: new ParquetFile<Row>(this.#columns),
-          lastWrite: 0,
-        };
-        this.#open.set(dir, open);
-      }
+      const open = this.#fileFor(dir, firstOffset);
       open.file.append(rows);
-      open.lastWrite = this.#commits;
       pending.push({ final: open.final, bytes: open.file.render(), rows: open.file.rows });
     }
+    this.#commits++;
     this.#buffered.clear();
     this.rows = 0;
     this.#roll();

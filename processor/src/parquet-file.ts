@@ -168,6 +168,15 @@ export class ParquetFile<Row extends object> {
     this.#seal(rows);
   }
 
+  /** Adds rows as a row group of their own, encoded now (after the small last group, if any). */
+  appendGroup(rows: readonly Row[]): void {
+    if (rows.length === 0) return;
+    if (this.#tail.length > 0) this.#seal(this.#tail);
+    this.#tail = [];
+    this.#tailBytes = 0;
+    this.#seal(rows);
+  }
+
   #seal(rows: readonly Row[]): void {
     const { group, groupBytes } = this.#encode(rows);
     this.#sealed.push(groupBytes);
