@@ -17,6 +17,7 @@ import { createPool } from '@clickstream/infra/postgres';
 import { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { FencedError } from './checkpoint.ts';
 import { ConfigError, readProcessorConfig } from './config.ts';
+import { LakeWorker } from './lake-client.ts';
 import { type Committed, PartitionTask, type TaskDeps } from './partition-task.ts';
 import { PostgresSink } from './postgres-sink.ts';
 
@@ -42,6 +43,11 @@ async function main() {
   const deps: TaskDeps = {
     hdfs: new WebHdfsClient({ url: config.webhdfsUrl, user: config.hdfsUser }),
     lake: config.lake,
+    // Without it no commit goes through: stop, and let the supervisor start the processor again.
+    lakeWorker: new LakeWorker((err) => {
+      console.error(`processor: the lake worker failed: ${message(err)}`);
+      process.exit(1);
+    }),
     sink,
     deadLetters,
     topics: config.topics,
@@ -59,7 +65,13 @@ async function main() {
   let assigned = new Set<number>();
 
   const drop = (partition: number, why: string) => {
-    if (tasks.delete(partition)) log(`p${partition}: ${why}`);
+    const task = tasks.get(partition);
+    if (!task || !tasks.delete(partition)) return;
+    log(`p${partition}: ${why}`);
+    task.then(
+      (t) => t.close(),
+      () => {},
+    );
   };
   /** A task failed (or was fenced): forget it, unless a newer task has replaced it meanwhile. */
   const onFailure = (partition: number, err: unknown, task?: Promise<PartitionTask>) => {

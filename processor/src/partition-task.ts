@@ -18,7 +18,8 @@ import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { DEAD_LETTER_HEADERS, type LakeLayout, type Topics, toLakeRow } from '@clickstream/schema';
 import { PartitionLog } from './checkpoint.ts';
 import { decode } from './decode.ts';
-import { LakeWriter, type LakeWriterSettings } from './lake-writer.ts';
+import type { LakeClient, LakeWorker } from './lake-client.ts';
+import type { LakeWriterSettings } from './lake-writer.ts';
 import { MINUTE_MS } from './minute-windows.ts';
 import { PartitionStream, type StreamSettings } from './partition-stream.ts';
 import type { PostgresSink } from './postgres-sink.ts';
@@ -35,6 +36,8 @@ export interface TaskSettings extends StreamSettings, LakeWriterSettings {
 export interface TaskDeps {
   readonly hdfs: WebHdfsClient;
   readonly lake: LakeLayout;
+  /** Builds the lake files on its own thread (one per process). */
+  readonly lakeWorker: LakeWorker;
   readonly sink: PostgresSink;
   readonly deadLetters: DeadLetterSink;
   readonly topics: Topics;
@@ -70,7 +73,7 @@ export class PartitionTask {
   readonly #deps: TaskDeps;
   readonly #log: PartitionLog;
   readonly #stream: PartitionStream;
-  readonly #lake: LakeWriter;
+  readonly #lake: LakeClient;
   readonly #now: () => number;
   /** Last offset durable in the lake and checkpoint. */
   committed: bigint;
@@ -109,7 +112,7 @@ export class PartitionTask {
     this.#log = log;
     this.epoch = epoch;
     this.#stream = stream;
-    this.#lake = new LakeWriter(deps.lake, partition, deps.settings);
+    this.#lake = deps.lakeWorker.open(deps.lake.root, partition, deps.settings);
     this.#now = deps.now ?? Date.now;
     this.committed = stream.offset;
     this.#committing = stream.offset;
@@ -148,6 +151,8 @@ export class PartitionTask {
   async handle({ messages, highWatermark }: IncomingBatch): Promise<HandleResult> {
     this.#check();
     if (this.#barrier) await this.#barrier;
+    const lakeReady = this.#deps.lakeWorker.ready();
+    if (lakeReady) await lakeReady;
     // Far behind on commits (HDFS slower than Kafka): wait for the one in flight.
     if (this.#commit && this.#lake.buffered >= 3 * this.#deps.settings.commitRows) await this.#commit;
     this.#check();
@@ -185,8 +190,10 @@ export class PartitionTask {
         continue;
       }
       if (outcome === 'late') late++;
-      this.#lake.addEvent(offset, row);
+      // (decode accepted m.value, so it is there)
+      this.#lake.addEvent(offset, m.value as Uint8Array);
     }
+    this.#lake.send();
     const last = messages.at(-1);
     if (last !== undefined && highWatermark !== undefined) {
       if (BigInt(last.offset) + 1n < BigInt(highWatermark)) this.#behind = true;
@@ -248,7 +255,7 @@ export class PartitionTask {
   /** Takes the changed rows now and queues their write after the earlier ones. */
   #flush(prune: boolean): Promise<void> {
     const changes = this.#stream.takeChanges();
-    for (const s of changes.sessions) this.#lake.addSession(this.#stream.offset, s);
+    this.#lake.addSessions(this.#stream.offset, changes.sessions);
     const position = `${this.#stream.offset}/${this.committed}`;
     const unchanged = Object.values(changes).every((rows) => rows.length === 0);
     if (unchanged && !prune && position === this.#writtenPosition) return this.#writes.then(() => {});
@@ -311,7 +318,9 @@ export class PartitionTask {
    */
   #startCommit(): Promise<Committed> {
     const pgWrite = this.#flush(true);
-    const files = this.#lake.take();
+    const taking = this.#lake.take();
+    // Awaited below, after the earlier commit; a failure before then is that await's, not unhandled.
+    taking.catch(() => {});
     const state = this.#stream.snapshot();
     const offset = this.#stream.offset;
     const from = this.#committing + 1n;
@@ -325,6 +334,7 @@ export class PartitionTask {
       await previous;
       await pgWrite;
       await Promise.all(deadLetters);
+      const files = await taking;
       await this.#log.commit(offset, state, files);
       this.committed = offset;
       return { from, offset, files: files.length, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0) };
@@ -335,6 +345,12 @@ export class PartitionTask {
     };
     commit.then(settle, settle);
     return this.#background(commit);
+  }
+
+  /** Frees this task's lake files in the worker (the task was dropped; a take already asked for
+   * is answered first). */
+  close(): void {
+    this.#lake.close();
   }
 
   /** Rows waiting for the lake, open files: for progress lines. */

@@ -28,6 +28,8 @@ export function lakeLayout(root: string = DEFAULT_LAKE_ROOT) {
   const events = `${base}/events`;
   const sessions = `${base}/sessions`;
   return {
+    /** The lake's root folder, normalised (what `lakeLayout` was given). */
+    root: base,
     /** The events table: point DuckDB, Spark or Trino at this folder. */
     eventsDir: events,
     /** The sessions table (closed sessions from the processor), by day of the session start. */
