@@ -22,6 +22,8 @@ type ColumnChunk = RowGroup['columns'][number];
 type ColumnMetaData = NonNullable<ColumnChunk['meta_data']>;
 type Encoding = ColumnMetaData['encodings'][number];
 type Statistics = NonNullable<ColumnMetaData['statistics']>;
+/** As hyparquet-writer's metadata writer reads them (it adds the NaN count for floats). */
+type ChunkStatistics = Statistics & { nan_count?: bigint };
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
 
 export interface ChunkColumn {
@@ -134,15 +136,8 @@ function codePoint(s: string, i: number): number {
   return c >= 0xd800 && c <= 0xdfff ? 0xfffd : c;
 }
 
-interface Stats {
-  min_value: unknown;
-  max_value: unknown;
-  null_count: bigint;
-  nan_count?: bigint;
-}
-
 /** The statistics hyparquet-writer would compute for these values (its metadata writer reads them). */
-function statistics(type: LakeColumnType, present: readonly unknown[], nulls: number): Stats {
+function statistics(type: LakeColumnType, present: readonly unknown[], nulls: number): ChunkStatistics {
   let min: unknown;
   let max: unknown;
   let nan = 0n;
@@ -166,8 +161,8 @@ function statistics(type: LakeColumnType, present: readonly unknown[], nulls: nu
   if (min === 0) min = -0;
   if (max === 0) max = 0;
   return {
-    min_value: min,
-    max_value: max,
+    min_value: min as Statistics['min_value'],
+    max_value: max as Statistics['max_value'],
     null_count: BigInt(nulls),
     nan_count: type === 'double' ? nan : undefined,
   };
@@ -212,8 +207,8 @@ function dictionaryOf(present: readonly string[]): { dictionary: string[]; index
     previous = v;
     previousIndex = k;
   }
-  const bitWidth = Math.ceil(Math.log2(dictionary.length));
-  return 2 * (dictBytes + Math.ceil((n * bitWidth) / 8)) > plainBytes ? null : { dictionary, indexes };
+  const indexBytes = Math.ceil((n * bitWidthOf(dictionary.length)) / 8);
+  return 2 * (dictBytes + indexBytes) > plainBytes ? null : { dictionary, indexes };
 }
 
 function bitWidthOf(count: number): number {
@@ -430,7 +425,7 @@ function writeChunk(writer: ByteWriter, column: ChunkColumn, cells: readonly unk
       total_uncompressed_size: BigInt(uncompressed),
       data_page_offset: dataPageOffset,
       dictionary_page_offset: dictionaryPageOffset,
-      statistics: column.statistics ? (statistics(type, present, nulls) as Statistics) : undefined,
+      statistics: column.statistics ? statistics(type, present, nulls) : undefined,
       encoding_stats: column.statistics
         ? [
             ...(dict

@@ -24,10 +24,14 @@ function bootstrap(): URL {
 /** Event bytes the worker may be behind by before the consumer waits for it (see ready()). */
 const MAX_IN_FLIGHT = 16 * 1024 * 1024;
 
+interface Taken {
+  readonly files: PendingFile[];
+  readonly openFiles: number;
+}
+
 interface Waiting {
-  resolve: (files: PendingFile[]) => void;
+  resolve: (taken: Taken) => void;
   reject: (err: Error) => void;
-  client: LakeClient;
 }
 
 export class LakeWorker {
@@ -38,8 +42,8 @@ export class LakeWorker {
   #failure: Error | null = null;
   /** Bytes of events handed over that the worker has not handled yet. */
   #inFlight = 0;
-  #drained: () => void = () => {};
-  #draining: Promise<void> | null = null;
+  /** While the consumer waits for the worker to catch up (see ready()). */
+  #draining: { readonly promise: Promise<void>; readonly resolve: () => void } | null = null;
   readonly #onFailure: (err: Error) => void;
 
   /** `onFailure`: the worker failed or exited; no commit can go through any more. */
@@ -51,16 +55,14 @@ export class LakeWorker {
     this.#worker.on('message', (reply: LakeReply) => {
       if (reply.op === 'done') {
         this.#inFlight -= reply.bytes;
-        if (this.#inFlight <= MAX_IN_FLIGHT) this.#drained();
+        if (this.#inFlight <= MAX_IN_FLIGHT) this.#release();
         return;
       }
       const waiting = this.#waiting.get(reply.seq);
       if (!waiting) return;
       this.#waiting.delete(reply.seq);
-      if (reply.op === 'taken') {
-        waiting.client.openFiles = reply.openFiles;
-        waiting.resolve(reply.files);
-      } else waiting.reject(new Error(`lake worker: ${reply.error}`));
+      if (reply.op === 'taken') waiting.resolve(reply);
+      else waiting.reject(new Error(`lake worker: ${reply.error}`));
     });
     this.#worker.on('error', (err) => this.#fail(err));
     this.#worker.on('exit', (code) => this.#fail(new Error(`lake worker exited (code ${code})`)));
@@ -69,7 +71,7 @@ export class LakeWorker {
   #fail(err: Error): void {
     if (this.#failure) return;
     this.#failure = err;
-    this.#drained();
+    this.#release();
     this.#onFailure(err);
     for (const w of this.#waiting.values()) w.reject(this.#failure);
     this.#waiting.clear();
@@ -100,21 +102,26 @@ export class LakeWorker {
    */
   ready(): Promise<void> | null {
     if (this.#inFlight <= MAX_IN_FLIGHT || this.#failure) return null;
-    this.#draining ??= new Promise<void>((resolve) => {
-      this.#drained = () => {
-        this.#draining = null;
-        this.#drained = () => {};
-        resolve();
-      };
-    });
-    return this.#draining;
+    if (!this.#draining) {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#draining = { promise, resolve };
+    }
+    return this.#draining.promise;
   }
 
-  take(client: LakeClient, id: number): Promise<PendingFile[]> {
+  #release(): void {
+    this.#draining?.resolve();
+    this.#draining = null;
+  }
+
+  take(id: number): Promise<Taken> {
     if (this.#failure) return Promise.reject(this.#failure);
     const seq = this.#nextSeq++;
     return new Promise((resolve, reject) => {
-      this.#waiting.set(seq, { resolve, reject, client });
+      this.#waiting.set(seq, { resolve, reject });
       this.#worker.postMessage({ op: 'take', id, seq } satisfies LakeRequest);
     });
   }
@@ -184,7 +191,10 @@ export class LakeClient {
   take(): Promise<PendingFile[]> {
     this.send();
     this.buffered = 0;
-    return this.#worker.take(this, this.#id);
+    return this.#worker.take(this.#id).then(({ files, openFiles }) => {
+      this.openFiles = openFiles;
+      return files;
+    });
   }
 
   /** Frees the worker's files for this task (after any take already asked for). */

@@ -46,6 +46,8 @@ interface Writer {
   failure: string | null;
 }
 
+const describe = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
 const port = parentPort;
 if (!port) throw new Error('lake-worker.ts runs as a worker thread');
 const writers = new Map<number, Writer>();
@@ -83,7 +85,7 @@ port.on('message', (m: LakeRequest) => {
         const files = w.lake.take();
         reply = { op: 'taken', id: m.id, seq: m.seq, files, openFiles: w.lake.openFiles };
       } catch (err) {
-        w.failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        w.failure = describe(err);
         reply = { op: 'failed', id: m.id, seq: m.seq, error: w.failure };
       }
     }
@@ -98,7 +100,7 @@ port.on('message', (m: LakeRequest) => {
     if (m.op === 'events') addEvents(w, m);
     else for (const row of m.rows) w.lake.addSession(m.offset, row);
   } catch (err) {
-    if (w) w.failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    if (w) w.failure = describe(err);
   } finally {
     if (m.op === 'events') port.postMessage({ op: 'done', bytes: m.bytes.byteLength } satisfies LakeReply);
   }

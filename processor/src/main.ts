@@ -66,7 +66,8 @@ async function main() {
 
   const drop = (partition: number, why: string) => {
     const task = tasks.get(partition);
-    if (!task || !tasks.delete(partition)) return;
+    if (!task) return;
+    tasks.delete(partition);
     log(`p${partition}: ${why}`);
     task.then(
       (t) => t.close(),
