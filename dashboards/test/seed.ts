@@ -299,11 +299,16 @@ async function insertRealtime(c: PoolClient, now: number): Promise<void> {
  * Writes the realtime rows again around the clock's "now", so the live charts ("now", "today", the
  * last hour) have rows however long the run took and on whichever side of midnight (UTC) it is.
  * Within two minutes of midnight it first waits for the new day, so that the checks that follow do
- * not cross it.
+ * not cross it. Within the first seconds of a minute it waits a few seconds: Superset resolves "now"
+ * in a time range to the whole second, so a chart asked in the same second as the current minute's
+ * row was written (11:08:00.4, say) ends its range at 11:08:00 and leaves that row out, where
+ * PostgreSQL's now() keeps it.
  */
 export async function refreshRealtime(pool: Pool): Promise<void> {
   const toMidnight = DAY_MS - (Date.now() % DAY_MS);
   if (toMidnight < 120_000) await new Promise((r) => setTimeout(r, toMidnight + 1000));
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute < 3_000) await new Promise((r) => setTimeout(r, 3_000 - intoMinute));
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
