@@ -15,7 +15,7 @@
 //      the time from the POST until its visitor's row is in realtime.live_visitors (polled every
 //      20 ms), p50/p95.
 // Numbers are this machine's in this run; compare the ratio, not absolute numbers across runs.
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -61,6 +61,40 @@ function cpuOf(pid: number): number {
   // after "pid (comm) ": state is field 3, utime 14 and stime 15
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The whole machine's CPU seconds so far, busy and idle (all cores): /proc/stat's first line, in
+ * 1/100 s ticks (user nice system idle iowait irq softirq steal ...).
+ */
+function machineCpu(): { busy: number; all: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+  const t = ticks.slice(0, 8).map(Number);
+  const all = t.reduce((a, b) => a + b, 0);
+  return { busy: (all - t[3]! - t[4]!) / 100, all: all / 100 };
+}
+
+const SERVICES = ['Kafka', 'HDFS', 'PostgreSQL'] as const;
+
+/** CPU seconds so far of the service processes on this machine, by their command lines. */
+function servicesCpu(): Record<(typeof SERVICES)[number], number> {
+  const out = { Kafka: 0, HDFS: 0, PostgreSQL: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const service = /namenode|datanode|hadoop/i.test(cmd)
+        ? 'HDFS'
+        : /kafka/i.test(cmd) && cmd.startsWith('java')
+          ? 'Kafka'
+          : cmd.startsWith('postgres')
+            ? 'PostgreSQL'
+            : null;
+      if (service) out[service] += cpuOf(Number(pid));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
 }
 
 /** This process's CPU seconds so far. */
@@ -183,6 +217,8 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   });
   let firstApplied = 0;
   let cpuAtFirst = 0;
+  let machineAtFirst = { busy: 0, all: 0 };
+  let servicesAtFirst = servicesCpu();
   /** When every event was applied (in the state and the lake buffer), before its last commit. */
   let allApplied = 0;
   let peak = 0;
@@ -196,6 +232,8 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     if (firstApplied === 0 && rows.some((r) => BigInt(r.applied_offset ?? -1) >= 0)) {
       firstApplied = performance.now();
       cpuAtFirst = cpuOf(p.child.pid as number);
+      machineAtFirst = machineCpu();
+      servicesAtFirst = servicesCpu();
     }
     if (
       allApplied === 0 &&
@@ -217,6 +255,8 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   }
   const finished = performance.now();
   const cpu = cpuOf(p.child.pid as number) - cpuAtFirst;
+  const machine = machineCpu();
+  const services = servicesCpu();
   peak = Math.max(peak, memoryOf(p.child.pid as number).peak);
   const [state] = (
     await pool.query(
@@ -238,6 +278,15 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     wall: (finished - started) / 1000,
     /** The processor's CPU (all its threads) per event, first applied offset to last commit. */
     cpuPerEvent: (cpu / total) * 1e6,
+    /** Everything else on the machine meanwhile (Kafka, HDFS, PostgreSQL, this bench, neighbours). */
+    otherCpuPerEvent: ((machine.busy - machineAtFirst.busy - cpu) / total) * 1e6,
+    /** ... of which each service (us per event). */
+    servicesPerEvent: SERVICES.map((name) => ({
+      name,
+      us: ((services[name] - servicesAtFirst[name]) / total) * 1e6,
+    })),
+    /** Share of all cores busy meanwhile. */
+    machineBusy: (machine.busy - machineAtFirst.busy) / Math.max(1e-9, machine.all - machineAtFirst.all),
     peak,
     eventFiles: eventFiles.length,
     eventBytes: eventFiles.reduce((n, f) => n + f.length, 0),
@@ -445,6 +494,18 @@ async function main() {
       '',
       '',
       '',
+    ]);
+    // Not a target: what else ran on the machine meanwhile, and how busy its cores were.
+    rows.push([
+      '... rest of the machine meanwhile (Kafka, HDFS, PostgreSQL, bench)',
+      '',
+      '',
+      '',
+      '',
+      r.otherCpuPerEvent.toFixed(1),
+      '',
+      '',
+      `${(100 * r.machineBusy).toFixed(0)}% of ${availableParallelism()} cores busy; ${r.servicesPerEvent.map((x) => `${x.name} ${x.us.toFixed(1)}`).join(', ')} us/event`,
     ]);
     if (!args['skip-freshness'])
       rows.push([
