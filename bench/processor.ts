@@ -264,6 +264,13 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
               sum(late_events)::bigint AS late, sum(bot_events)::bigint AS bots FROM ${schema}.partition_state`,
     )
   ).rows as Array<Record<string, string>>;
+  // What the commits wrote to HDFS, from the processor's line per commit.
+  const written = { lake: 0, checkpoints: 0, commits: 0 };
+  for (const m of p.output().matchAll(/lake file\(s\) written, (\d+) KiB; checkpoint (\d+) KiB/g)) {
+    written.lake += Number(m[1]) / 1024;
+    written.checkpoints += Number(m[2]) / 1024;
+    written.commits++;
+  }
   await p.stop();
   const lake = lakeLayout(env.LAKE_ROOT);
   const eventFiles = await walkFiles(hdfs, lake.eventsDir);
@@ -294,6 +301,11 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
     sessionBytes: sessionFiles.reduce((n, f) => n + f.length, 0),
     dedupe: state,
   };
+  log(
+    `written to HDFS by ${written.commits} commits: lake files ${fmt(written.lake)} MiB ` +
+      `(${fmt((result.eventBytes + result.sessionBytes) / 1024 / 1024)} MiB in the final files: a growing file is written whole at each commit), ` +
+      `checkpoints ${fmt(written.checkpoints)} MiB`,
+  );
   log(
     `processor: ${fmt(result.eventsPerSecond)} events/s (${processing.toFixed(1)} s from its first applied offset, ` +
       `${result.wall.toFixed(1)} s with start-up), peak RSS ${fmt(peak)} MiB, ${result.eventFiles} event files, ` +

@@ -112,7 +112,7 @@ async function main() {
     const { offset } = done;
     log(
       `p${task.partition} committed offsets ${done.from}-${offset}: ${done.files} lake file(s) written, ` +
-        `${(done.bytes / 1024).toFixed(0)} KiB`,
+        `${(done.bytes / 1024).toFixed(0)} KiB; checkpoint ${(done.stateBytes / 1024).toFixed(0)} KiB`,
     );
     try {
       await consumer?.commit(task.topic, task.partition, offset + 1n);

@@ -58,12 +58,16 @@ const DAY_MS = 86_400_000;
 /** A read backlog commits no sooner than this after its first uncommitted row (see commitDue). */
 const DRAINED_COMMIT_MS = 1_000;
 
-/** What a commit made durable: offsets `from`..`offset`, written as `files` whole files. */
+/**
+ * What a commit made durable: offsets `from`..`offset`, written as `files` whole files of `bytes`
+ * in all, and a state checkpoint of `stateBytes`.
+ */
 export interface Committed {
   readonly from: bigint;
   readonly offset: bigint;
   readonly files: number;
   readonly bytes: number;
+  readonly stateBytes: number;
 }
 
 export class PartitionTask {
@@ -337,7 +341,13 @@ export class PartitionTask {
       const files = await taking;
       await this.#log.commit(offset, state, files);
       this.committed = offset;
-      return { from, offset, files: files.length, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0) };
+      return {
+        from,
+        offset,
+        files: files.length,
+        bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0),
+        stateBytes: state.byteLength,
+      };
     })();
     this.#commit = commit;
     const settle = () => {
