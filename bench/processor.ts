@@ -15,14 +15,15 @@
 //      the time from the POST until its visitor's row is in realtime.live_visitors (polled every
 //      20 ms), p50/p95.
 // Numbers are this machine's in this run; compare the ratio, not absolute numbers across runs.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, infraDown, infraUp, REPO_ROOT } from '@clickstream/infra';
+import { freePort, type InfraConfig, infraDown, infraStatus, infraUp, REPO_ROOT } from '@clickstream/infra';
 import { FastEventProducer } from '@clickstream/infra/fast-producer';
 import { createKafka, ensureTopics, startConsumer } from '@clickstream/infra/kafka';
 import { createPool, type Pool } from '@clickstream/infra/postgres';
+import { cpuSeconds, treeCpuSeconds } from '@clickstream/infra/processes';
 import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { type FileStatus, WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
@@ -55,13 +56,8 @@ function memoryOf(pid: number): { peak: number; now: number } {
   return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
 }
 
-/** CPU seconds (user + system) a process has used so far: /proc/<pid>/stat, in 1/100 s ticks. */
-function cpuOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // after "pid (comm) ": state is field 3, utime 14 and stime 15
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** CPU seconds a running process has used so far. */
+const cpuOf = (pid: number) => cpuSeconds(pid) ?? 0;
 
 /**
  * The whole machine's CPU seconds so far, busy and idle (all cores): /proc/stat's first line, in
@@ -75,24 +71,22 @@ function machineCpu(): { busy: number; all: number } {
 }
 
 const SERVICES = ['Kafka', 'HDFS', 'PostgreSQL'] as const;
+type ServiceName = (typeof SERVICES)[number];
+const serviceOf = (role: string): ServiceName | null =>
+  role.startsWith('kafka')
+    ? 'Kafka'
+    : /^(namenode|datanode)/.test(role)
+      ? 'HDFS'
+      : role === 'postgres'
+        ? 'PostgreSQL'
+        : null;
 
-/** CPU seconds so far of the service processes on this machine, by their command lines. */
-function servicesCpu(): Record<(typeof SERVICES)[number], number> {
-  const out = { Kafka: 0, HDFS: 0, PostgreSQL: 0 };
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const service = /namenode|datanode|hadoop/i.test(cmd)
-        ? 'HDFS'
-        : /kafka/i.test(cmd) && cmd.startsWith('java')
-          ? 'Kafka'
-          : cmd.startsWith('postgres')
-            ? 'PostgreSQL'
-            : null;
-      if (service) out[service] += cpuOf(Number(pid));
-    } catch {
-      // ended meanwhile
-    }
+/** CPU seconds so far of this instance's Kafka, HDFS and PostgreSQL (with their children). */
+function servicesCpu(instance: InfraConfig): Record<ServiceName, number> {
+  const out: Record<ServiceName, number> = { Kafka: 0, HDFS: 0, PostgreSQL: 0 };
+  for (const { role, pid } of infraStatus(instance)) {
+    const service = serviceOf(role);
+    if (service && pid !== null) out[service] += treeCpuSeconds(pid) ?? 0;
   }
   return out;
 }
@@ -139,7 +133,7 @@ function processorEnv(e: Endpoints, prefix: string, extra: Record<string, string
   };
 }
 
-async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
+async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   const prefix = `bench${Date.now()}`;
   const topics = topicNames(prefix);
   const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'bench-processor', logLevel: 'nothing' });
@@ -218,7 +212,7 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   let firstApplied = 0;
   let cpuAtFirst = 0;
   let machineAtFirst = { busy: 0, all: 0 };
-  let servicesAtFirst = servicesCpu();
+  let servicesAtFirst: Record<ServiceName, number> = { Kafka: 0, HDFS: 0, PostgreSQL: 0 };
   /** When every event was applied (in the state and the lake buffer), before its last commit. */
   let allApplied = 0;
   let peak = 0;
@@ -233,7 +227,7 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
       firstApplied = performance.now();
       cpuAtFirst = cpuOf(p.child.pid as number);
       machineAtFirst = machineCpu();
-      servicesAtFirst = servicesCpu();
+      servicesAtFirst = servicesCpu(instance);
     }
     if (
       allApplied === 0 &&
@@ -256,7 +250,7 @@ async function catchUp(e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   const finished = performance.now();
   const cpu = cpuOf(p.child.pid as number) - cpuAtFirst;
   const machine = machineCpu();
-  const services = servicesCpu();
+  const services = servicesCpu(instance);
   peak = Math.max(peak, memoryOf(p.child.pid as number).peak);
   const [state] = (
     await pool.query(
@@ -453,7 +447,7 @@ async function main() {
     const e = await infraUp(instance, log);
     const pool = createPool(e.postgresUrl);
     const hdfs = new WebHdfsClient({ url: e.webhdfsUrl, user: e.hdfsUser });
-    const up = await catchUp(e, pool, hdfs);
+    const up = await catchUp(instance, e, pool, hdfs);
     const fresh = args['skip-freshness']
       ? { seen: 0, p50: Number.NaN, p95: Number.NaN }
       : await freshness(e, pool);

@@ -223,6 +223,25 @@ function descendantsOf(pid: number): number[] {
   return out;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; null when gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after "pid (comm) ": state is field 3, utime 14 and stime 15, in 1/100 s ticks
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** ... of a process and its children (PostgreSQL's workers); null when it is not running. */
+export function treeCpuSeconds(pid: number): number | null {
+  const own = cpuSeconds(pid);
+  if (own === null) return null;
+  return descendantsOf(pid).reduce((n, p) => n + (cpuSeconds(p) ?? 0), own);
+}
+
 /**
  * What a process and its children cost in memory, in MiB: the sum of their proportional set sizes
  * (PSS), which counts shared memory once. For PostgreSQL the postmaster's RSS alone says little:
