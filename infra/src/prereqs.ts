@@ -1,5 +1,6 @@
 // Checks that turn a missing or wrong prerequisite into one line that says what to do.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { InfraError } from './errors.ts';
@@ -59,8 +60,41 @@ export async function checkPortsFree(ports: ReadonlyArray<{ port: number; what: 
   }
 }
 
-/** A port that is free now (the OS picks it); for tests that start their own instances. */
-export function freePort(): Promise<number> {
+/** The lowest port of the OS's ephemeral range, where connect() and bind(0) take their ports. */
+export function ephemeralLow(file = '/proc/sys/net/ipv4/ip_local_port_range'): number {
+  try {
+    const low = Number(readFileSync(file, 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32768;
+  } catch {
+    return 32768; // Linux's default
+  }
+}
+
+/** Where `freePort` picks: above the well-known services' defaults, below the ephemeral range. */
+const PICK_LOW = 10_000;
+const handedOut = new Set<number>();
+
+/**
+ * A port that is free now, for tests and benches that start their own instances. It is picked
+ * below the OS's ephemeral range: a port the OS picked (bind to port 0) lies in that range, where
+ * any process's outgoing connection or bind(0) may take it in the seconds before our server binds
+ * it (a DataNode binds its internal web server that way while Kafka starts). One process never
+ * gets the same port twice.
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow() - 1;
+  if (high - PICK_LOW >= 1000) {
+    for (let tries = 0; tries < 100; tries++) {
+      const port = PICK_LOW + Math.floor(Math.random() * (high - PICK_LOW + 1));
+      if (handedOut.has(port) || !(await isPortFree(port))) continue;
+      handedOut.add(port);
+      return port;
+    }
+  }
+  return osPickedPort();
+}
+
+function osPickedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

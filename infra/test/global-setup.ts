@@ -55,20 +55,30 @@ export async function privateInstance(name: string, opts: { brokers?: number; da
   });
 }
 
+/** Starts, on new ports each time, when a port was taken by someone else meanwhile. */
+const MAX_ATTEMPTS = 3;
+
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[integration] ${line}`);
   // INFRA_TEST_INSTANCE lets two test runs share a machine (each gets .infra/<name>).
-  const config = await privateInstance(process.env.INFRA_TEST_INSTANCE || 'test');
+  const name = process.env.INFRA_TEST_INSTANCE || 'test';
+  let config = await privateInstance(name);
   // A crashed earlier run may have left its JVMs behind: stop them (markers name this folder).
   await infraDown(config);
-  rmSync(config.stateDir, { recursive: true, force: true });
-
-  log(`starting real Kafka, HDFS and PostgreSQL for the tests (state and logs in ${config.stateDir})`);
-  try {
-    await infraUp(config, log);
-  } catch (err) {
-    await infraDown(config);
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    rmSync(config.stateDir, { recursive: true, force: true });
+    log(`starting real Kafka, HDFS and PostgreSQL for the tests (state and logs in ${config.stateDir})`);
+    try {
+      await infraUp(config, log);
+      break;
+    } catch (err) {
+      await infraDown(config);
+      // Another process on the machine may bind one of the ports picked for us before our server
+      // does; new ports then, rather than a failed run.
+      if (attempt === MAX_ATTEMPTS || !/address already in use/i.test(String(err))) throw err;
+      log(`${(err as Error).message.split('\n')[0]}: starting again on other ports`);
+      config = await privateInstance(name);
+    }
   }
   for (const s of infraStatus(config))
     log(`${s.role} pid ${s.pid}, rss ${s.rssMiB} MiB, pss ${s.memoryMiB} MiB, log ${s.logFile}`);
