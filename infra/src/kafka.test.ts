@@ -1,5 +1,31 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { isRetriable, messageBytes, piecesOf } from './kafka.ts';
+import { isRetriable, messageBytes, piecesOf, quietKafkajsNegativeTimeouts } from './kafka.ts';
+
+describe('quietKafkajsNegativeTimeouts', () => {
+  const warning = (name: string, frame: string) =>
+    Object.assign(new Error('-1796135106005 is a negative number.\nTimeout duration was set to 1.'), {
+      name,
+      stack: `${name}: -1796135106005 is a negative number.\n    at new Timeout (node:internal/timers:195:17)\n    at ${frame}`,
+    });
+
+  it("drops kafkajs's negative request-queue timer and passes every other warning on", () => {
+    const target = new EventEmitter();
+    const seen: string[] = [];
+    target.on('warning', (w: Error) => seen.push(`${w.name} ${w.stack?.split('\n').at(-1)?.trim()}`));
+    quietKafkajsNegativeTimeouts(target);
+    quietKafkajsNegativeTimeouts(target); // once per process, however many clients
+    const kafkajsFrame =
+      'RequestQueue.scheduleCheckPendingRequests (/app/node_modules/kafkajs/src/network/requestQueue/index.js:317:37)';
+    target.emit('warning', warning('TimeoutNegativeWarning', kafkajsFrame));
+    target.emit('warning', warning('TimeoutNegativeWarning', 'ours (/app/processor/src/main.ts:1:1)'));
+    target.emit('warning', warning('DeprecationWarning', kafkajsFrame));
+    expect(seen).toEqual([
+      'TimeoutNegativeWarning at ours (/app/processor/src/main.ts:1:1)',
+      `DeprecationWarning at ${kafkajsFrame}`,
+    ]);
+  });
+});
 
 describe('isRetriable', () => {
   it('follows the cause chain past an exhausted retry budget', () => {

@@ -56,7 +56,36 @@ function logCreator(clientId: string) {
     };
 }
 
+/**
+ * Whether a process warning is kafkajs 2.2.4's negative timer: its request queue schedules the
+ * next check `throttledUntil - Date.now()` ms ahead, a large negative number when nothing is
+ * throttled (https://github.com/tulios/kafkajs/issues/1751, not fixed in a release). Node 24 warns
+ * "TimeoutNegativeWarning: -1796135106005 is a negative number" for the first such timer of a
+ * process, at its first Kafka request, and runs it after 1 ms, which is what kafkajs means.
+ */
+export function isKafkajsNegativeTimeout(warning: Error): boolean {
+  return warning.name === 'TimeoutNegativeWarning' && /[\\/]kafkajs[\\/]/.test(warning.stack ?? '');
+}
+
+const quieted = new WeakSet<NodeJS.EventEmitter>();
+
+/**
+ * Drops that warning (every service on Node 24, the images' Node, printed it at start, where it
+ * reads as a fault); every other warning still reaches the listeners, Node's printer among them.
+ */
+export function quietKafkajsNegativeTimeouts(target: NodeJS.EventEmitter = process): void {
+  if (quieted.has(target)) return;
+  quieted.add(target);
+  const listeners = target.listeners('warning') as Array<(warning: Error) => void>;
+  target.removeAllListeners('warning');
+  target.on('warning', (warning: Error) => {
+    if (isKafkajsNegativeTimeout(warning)) return;
+    for (const listener of listeners) listener(warning);
+  });
+}
+
 export function createKafka(opts: KafkaOptions): Kafka {
+  quietKafkajsNegativeTimeouts();
   return new KafkaClient({
     clientId: opts.clientId,
     brokers: [...opts.brokers],
