@@ -9,7 +9,11 @@
 //      peak RSS (VmHWM), the lake files it wrote and their average size, the duplicate filter's memory;
 //      and, not targets, how long it took until every event was applied (the rest is commits) and
 //      the CPU per event of each loop (the processor's whole process; the loop's own process), less
-//      sensitive to a shared machine than events/s.
+//      sensitive to a shared machine than events/s. A row for the rest of the machine during the
+//      catch-up: the CPU /proc/stat counts beyond the processor's, that of this instance's Kafka,
+//      HDFS and PostgreSQL processes (infraStatus, with their children), and how busy the cores
+//      were. A line sums what the commits wrote to HDFS (lake files and checkpoints, from the
+//      processor's line per commit) against the size of the final lake files.
 //   2. freshness: a real collector and a processor on a fresh topic; --rate events/s posted to the
 //      collector for --seconds, each from a new visitor; click-to-PostgreSQL latency per event =
 //      the time from the POST until its visitor's row is in realtime.live_visitors (polled every
