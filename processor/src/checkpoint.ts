@@ -2,9 +2,14 @@
 // durable together, and an owner that lost the partition can no longer commit. Layout under
 // <root>/_processor/<topic>/p<N>/ (outside the lake's tables):
 //
-//   log/<seq>.json    entries: { seq, kind: claim|commit, owner, offset, state, files[{tmp, final}] }
-//   state/<seq>.bin   the partition's state after `offset` (PartitionStream.snapshot)
-//   tmp/<seq>/        files of a commit before they are renamed into the tables
+//   log/<seq>.json      entries: { seq, kind: claim|commit, owner, offset, state, parts[{key, path}],
+//                       files[{tmp, final}] }
+//   state/<seq>.bin     the partition's state after `offset` (PartitionStream.snapshot), but for
+//   state/<seq>-<i>.bin its parts: the duplicate filter's ids, an hour of receipt each. A part is
+//                       written by the first commit that has it and named by later ones while its
+//                       key (the hour, its count of ids and their sum) stays the same, so a commit
+//                       writes the hours that changed, not the whole filter (a day of ids by default)
+//   tmp/<seq>/          files of a commit before they are renamed into the tables
 //
 // An entry is created with overwrite=false: HDFS lets exactly one writer create a path, so the
 // sequence number is a compare-and-set. A commit is: write tmp files and the state file, create
@@ -15,6 +20,7 @@
 // claim's seq) is stale in PostgreSQL too (postgres-sink.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HdfsAlreadyExistsError, HdfsNotFoundError, type WebHdfsClient } from '@clickstream/infra/webhdfs';
+import type { StateSnapshot } from './partition-stream.ts';
 
 export interface CommitFile {
   readonly tmp: string;
@@ -31,6 +37,8 @@ export interface LogEntry {
   readonly offset: string;
   /** The state file (this commit's, or for a claim the one it continues from); null: no state yet. */
   readonly state: string | null;
+  /** The state's parts in order, each a file of this commit or an earlier one (none before version 2). */
+  readonly parts?: ReadonlyArray<{ readonly key: string; readonly path: string }>;
   readonly files: readonly CommitFile[];
 }
 
@@ -43,8 +51,14 @@ export interface Claimed {
   /** The claim's seq: this owner's fencing epoch. */
   readonly epoch: number;
   readonly offset: bigint;
-  /** The checkpointed state, or null for a partition never committed. */
-  readonly state: Uint8Array | null;
+  /** The checkpointed state (its main file and parts), or null for a partition never committed. */
+  readonly state: { readonly main: Uint8Array; readonly parts: Uint8Array[] } | null;
+}
+
+export interface CommitResult {
+  readonly entry: LogEntry;
+  /** Bytes of state written by this commit: the main file and the parts no earlier commit had. */
+  readonly stateBytes: number;
 }
 
 const seqName = (seq: number) => String(seq).padStart(12, '0');
@@ -56,6 +70,8 @@ export class PartitionLog {
   readonly #owner: string;
   #seq = -1;
   #state: string | null = null;
+  /** The parts of the newest entry's state: key -> path. */
+  #parts = new Map<string, string>();
   readonly #madeDirs = new Set<string>();
 
   constructor(hdfs: WebHdfsClient, dir: string, owner: string) {
@@ -146,17 +162,44 @@ export class PartitionLog {
         at: new Date().toISOString(),
         offset: latest?.offset ?? '-1',
         state: latest?.state ?? null,
+        parts: latest?.parts ?? [],
         files: [],
       };
       if (!(await this.#create(claim))) continue; // someone wrote that seq meanwhile: look again
       this.#seq = seq;
       this.#state = claim.state;
+      this.#parts = new Map((claim.parts ?? []).map((p) => [p.key, p.path]));
       // Files of commits that never happened (their owner is fenced now).
       await this.#hdfs.delete(`${this.#dir}/tmp`, { recursive: true });
-      const state = claim.state === null ? null : await this.#hdfs.open(claim.state);
+      await this.#deleteStateBut(new Set([claim.state, ...this.#parts.values()]));
+      const state =
+        claim.state === null
+          ? null
+          : {
+              main: await this.#hdfs.open(claim.state),
+              parts: await Promise.all((claim.parts ?? []).map((p) => this.#hdfs.open(p.path))),
+            };
       return { epoch: seq, offset: BigInt(claim.offset), state };
     }
     throw new Error(`could not claim ${this.#dir}: its commit log kept changing`);
+  }
+
+  /** Deletes the state files of commits that never happened (a crash or a fenced owner's). */
+  async #deleteStateBut(keep: ReadonlySet<string | null>): Promise<void> {
+    let names: string[];
+    try {
+      names = (await this.#hdfs.listStatus(`${this.#dir}/state`)).map((s) => s.pathSuffix);
+    } catch (err) {
+      if (err instanceof HdfsNotFoundError) return;
+      throw err;
+    }
+    const stale = names.map((name) => `${this.#dir}/state/${name}`).filter((path) => !keep.has(path));
+    await Promise.all(stale.map((path) => this.#hdfs.delete(path)));
+  }
+
+  /** Whether the newest entry's state has a part of this key (a snapshot need not serialize it). */
+  stores(key: string): boolean {
+    return this.#parts.has(key);
   }
 
   /**
@@ -165,11 +208,19 @@ export class PartitionLog {
    */
   async commit(
     offset: bigint,
-    state: Uint8Array,
+    state: StateSnapshot,
     files: ReadonlyArray<{ readonly final: string; readonly bytes: Uint8Array; readonly rows: number }>,
-  ): Promise<LogEntry> {
+  ): Promise<CommitResult> {
     if (this.#seq < 0) throw new Error('commit before claim');
     const seq = this.#seq + 1;
+    // Each part is the newest state's file of its key, or a new file of this commit. A part neither
+    // given nor stored (a bug) is refused before anything is written.
+    const plan = state.parts.map((part, i) => {
+      const stored = this.#parts.get(part.key);
+      if (stored !== undefined) return { key: part.key, path: stored, bytes: null };
+      if (!part.bytes) throw new Error(`${this.#dir}: state part ${part.key} is neither given nor stored`);
+      return { key: part.key, path: `${this.#dir}/state/${seqName(seq)}-${i}.bin`, bytes: part.bytes };
+    });
     const tmpDir = `${this.#dir}/tmp/${seqName(seq)}`;
     const committed: CommitFile[] = [];
     for (const [i, f] of files.entries()) {
@@ -178,7 +229,14 @@ export class PartitionLog {
       committed.push({ tmp, final: f.final, rows: f.rows });
     }
     const statePath = `${this.#dir}/state/${seqName(seq)}.bin`;
-    await this.#hdfs.create(statePath, state, { overwrite: true });
+    await this.#hdfs.create(statePath, state.main, { overwrite: true });
+    let stateBytes = state.main.byteLength;
+    for (const { path, bytes } of plan) {
+      if (!bytes) continue;
+      await this.#hdfs.create(path, bytes, { overwrite: true });
+      stateBytes += bytes.byteLength;
+    }
+    const parts = plan.map(({ key, path }) => ({ key, path }));
     const entry: LogEntry = {
       seq,
       kind: 'commit',
@@ -186,6 +244,7 @@ export class PartitionLog {
       at: new Date().toISOString(),
       offset: offset.toString(),
       state: statePath,
+      parts,
       files: committed,
     };
     if (!(await this.#create(entry))) {
@@ -195,14 +254,18 @@ export class PartitionLog {
     }
     this.#seq = seq;
     await this.#finish(entry);
-    // Keep the newest two entries and the newest state; nothing refers to the rest.
+    // Keep the newest two entries and the newest state with its parts; nothing refers to the rest.
     const previousState = this.#state;
+    const kept = new Set(parts.map((p) => p.path));
+    const dropped = [...this.#parts.values()].filter((path) => !kept.has(path));
     this.#state = statePath;
+    this.#parts = new Map(parts.map((p) => [p.key, p.path]));
     await Promise.all([
       files.length > 0 ? this.#hdfs.delete(tmpDir, { recursive: true }) : Promise.resolve(true),
       seq >= 2 ? this.#hdfs.delete(this.#entryPath(seq - 2)) : Promise.resolve(true),
       previousState ? this.#hdfs.delete(previousState) : Promise.resolve(true),
+      ...dropped.map((path) => this.#hdfs.delete(path)),
     ]);
-    return entry;
+    return { entry, stateBytes };
   }
 }

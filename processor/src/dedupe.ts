@@ -33,6 +33,8 @@ class HashSet64 {
   hi: Uint32Array;
   lo: Uint32Array;
   size = 0;
+  /** A sum over the ids added: with the size, names the set in a checkpoint (sets only grow). */
+  sum = 0;
 
   constructor(capacity = MIN_CAPACITY) {
     this.hi = new Uint32Array(capacity);
@@ -60,6 +62,7 @@ class HashSet64 {
         this.hi[i] = h;
         this.lo[i] = l;
         this.size++;
+        this.sum = (this.sum + (h ^ Math.imul(l, 0x9e3779b1))) >>> 0;
         return true;
       }
       if (a === h && b === l) return false;
@@ -71,6 +74,7 @@ class HashSet64 {
     this.hi = new Uint32Array(hi.length * 2);
     this.lo = new Uint32Array(lo.length * 2);
     this.size = 0;
+    this.sum = 0;
     for (let i = 0; i < hi.length; i++) {
       if (hi[i] !== 0 || lo[i] !== 0) this.add(hi[i] as number, lo[i] as number);
     }
@@ -79,6 +83,56 @@ class HashSet64 {
   get bytes(): number {
     return this.hi.byteLength + this.lo.byteLength;
   }
+
+  /** The ids as (hi, lo) Uint32 pairs, little-endian; not the empty slots. */
+  ids(): Uint8Array {
+    const out = new Uint32Array(this.size * 2);
+    let at = 0;
+    for (let i = 0; i < this.hi.length; i++) {
+      const a = this.hi[i] as number;
+      const b = this.lo[i] as number;
+      if (a === 0 && b === 0) continue;
+      out[at++] = a;
+      out[at++] = b;
+    }
+    return littleEndian(out);
+  }
+
+  static of(ids: Uint8Array, size: number): HashSet64 {
+    let capacity = MIN_CAPACITY;
+    while (capacity < size * 2 + 2) capacity *= 2;
+    const table = new HashSet64(capacity);
+    const view = new DataView(ids.buffer, ids.byteOffset, ids.byteLength);
+    for (let i = 0; i < size; i++) table.add(view.getUint32(i * 8, true), view.getUint32(i * 8 + 4, true));
+    return table;
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function littleEndian(words: Uint32Array): Uint8Array {
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(words.buffer);
+    for (let i = 0; i < words.length; i++) view.setUint32(i * 4, words[i] as number, true);
+  }
+  return new Uint8Array(words.buffer);
+}
+
+/** The filter's checkpoint without its ids: goes into the state's JSON. */
+export interface FilterHead {
+  readonly windowMs: number;
+  readonly maxReceivedAt: number | null;
+  /** Oldest first; `key` names the hour's part (its ids). */
+  readonly hours: ReadonlyArray<{ readonly hour: number; readonly size: number; readonly key: string }>;
+}
+
+/**
+ * One hour's ids in a checkpoint, under a key that changes whenever they do. `bytes` is null when
+ * the checkpoint already holds that key (it was not serialized again).
+ */
+export interface StatePart {
+  readonly key: string;
+  readonly bytes: Uint8Array | null;
 }
 
 export interface DedupeStats {
@@ -152,32 +206,48 @@ export class DedupeFilter {
   }
 
   /**
-   * The filter as bytes: a header of Float64 [windowMs, maxReceivedAt, hours], then per hour
-   * [hour, size] and the size's hashes as (hi, lo) Uint32 pairs. Only ids are written, not the
-   * tables' empty slots.
+   * The filter for a checkpoint in parts, one per hour of receipt, so that an hour whose ids did
+   * not change since the last checkpoint is not written again: with a 24-hour window, a checkpoint
+   * writes the current hour's ids, not a day's. `stored(key)` says whether the checkpoint has a
+   * part already; only the others are serialized.
    */
-  snapshot(): Uint8Array {
-    const { ids } = this.stats();
-    const out = new ArrayBuffer(24 + this.#hours.size * 16 + ids * 8);
-    const head = new DataView(out);
-    head.setFloat64(0, this.windowMs, true);
-    head.setFloat64(8, this.#maxReceivedAt, true);
-    head.setFloat64(16, this.#hours.size, true);
-    let at = 24;
+  parts(stored: (key: string) => boolean): { head: FilterHead; parts: StatePart[] } {
+    const hours: Array<{ hour: number; size: number; key: string }> = [];
+    const parts: StatePart[] = [];
     for (const [hour, table] of this.#hours) {
-      head.setFloat64(at, hour, true);
-      head.setFloat64(at + 8, table.size, true);
-      at += 16;
-      for (let i = 0; i < table.hi.length; i++) {
-        if (table.hi[i] === 0 && table.lo[i] === 0) continue;
-        head.setUint32(at, table.hi[i] as number, true);
-        head.setUint32(at + 4, table.lo[i] as number, true);
-        at += 8;
-      }
+      const key = `${hour}:${table.size}:${table.sum}`;
+      hours.push({ hour, size: table.size, key });
+      parts.push({ key, bytes: stored(key) ? null : table.ids() });
     }
-    return new Uint8Array(out);
+    const maxReceivedAt = Number.isFinite(this.#maxReceivedAt) ? this.#maxReceivedAt : null;
+    return { head: { windowMs: this.windowMs, maxReceivedAt, hours }, parts };
   }
 
+  /** The filter `parts` described: `ids[i]` holds the ids of `head.hours[i]`. */
+  static fromParts(head: FilterHead, ids: readonly Uint8Array[]): DedupeFilter {
+    if (ids.length !== head.hours.length)
+      throw new Error(
+        `checkpoint has ${ids.length} parts of the duplicate filter, expected ${head.hours.length}`,
+      );
+    const filter = new DedupeFilter(head.windowMs);
+    filter.#maxReceivedAt = head.maxReceivedAt ?? Number.NEGATIVE_INFINITY;
+    for (const [i, { hour, size, key }] of head.hours.entries()) {
+      const part = ids[i] as Uint8Array;
+      if (part.byteLength !== size * 8)
+        throw new Error(`checkpoint part ${key} has ${part.byteLength} bytes, expected ${size * 8}`);
+      const table = HashSet64.of(part, size);
+      if (`${hour}:${table.size}:${table.sum}` !== key)
+        throw new Error(`checkpoint part ${key} holds other ids (${hour}:${table.size}:${table.sum})`);
+      filter.#hours.set(hour, table);
+    }
+    return filter;
+  }
+
+  /**
+   * The filter from a checkpoint of version 1 (before parts): a header of Float64 [windowMs,
+   * maxReceivedAt, hours], then per hour [hour, size] and the size's hashes as (hi, lo) Uint32
+   * pairs, little-endian.
+   */
   static restore(bytes: Uint8Array): DedupeFilter {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const filter = new DedupeFilter(view.getFloat64(0, true));
@@ -188,12 +258,8 @@ export class DedupeFilter {
       const hour = view.getFloat64(at, true);
       const size = view.getFloat64(at + 8, true);
       at += 16;
-      let capacity = MIN_CAPACITY;
-      while (capacity < size * 2 + 2) capacity *= 2;
-      const table = new HashSet64(capacity);
-      for (let i = 0; i < size; i++, at += 8)
-        table.add(view.getUint32(at, true), view.getUint32(at + 4, true));
-      filter.#hours.set(hour, table);
+      filter.#hours.set(hour, HashSet64.of(bytes.subarray(at, at + size * 8), size));
+      at += size * 8;
     }
     return filter;
   }

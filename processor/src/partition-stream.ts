@@ -11,7 +11,7 @@
 // partition's events in offset order (no wall clock), so a replay from a checkpoint reaches the same
 // state and the same rows. State is snapshotted with the lake files (checkpoint.ts).
 import { type LakeRow, type SessionRow, toMicros } from '@clickstream/schema';
-import { DedupeFilter } from './dedupe.ts';
+import { DedupeFilter, type StatePart } from './dedupe.ts';
 import { HourlyUsers, type HourRow } from './hourly-users.ts';
 import { type MinuteRow, MinuteWindows, type PageMinuteRow } from './minute-windows.ts';
 import { Sessionizer, type SessionsSnapshot, sessionEventOf } from './sessionize.ts';
@@ -62,6 +62,12 @@ export interface StreamChanges {
   readonly orders: OrderRow[];
   readonly visitors: Array<{ site_id: string; visitor: string; last_seen: number }>;
   readonly daily: DailyCountRow[];
+}
+
+/** A checkpoint of the stream: `main` always, and the parts (the filter's hours) it changed. */
+export interface StateSnapshot {
+  readonly main: Uint8Array;
+  readonly parts: readonly StatePart[];
 }
 
 export type Outcome = 'duplicate' | 'late' | 'bot' | 'counted';
@@ -246,12 +252,15 @@ export class PartitionStream {
   }
 
   /**
-   * The state as bytes: [u32 length][JSON of everything but the duplicate filter][filter bytes].
-   * Call only after `takeChanges` (pending rows are not part of it).
+   * The state for a checkpoint: `main`, [u32 length][JSON of everything but the duplicate filter's
+   * ids], and the filter's ids in parts, one per hour of receipt; a part whose key `stored` knows
+   * is not serialized (the checkpoint has it). Call only after `takeChanges` (pending rows are not
+   * part of it).
    */
-  snapshot(): Uint8Array {
+  snapshot(stored: (key: string) => boolean = () => false): StateSnapshot {
+    const filter = this.#dedupe.parts(stored);
     const json = JSON.stringify({
-      version: 1,
+      version: 2,
       partition: this.partition,
       offset: this.offset.toString(),
       maxEventTime: Number.isFinite(this.#maxEventTime) ? this.#maxEventTime : null,
@@ -261,20 +270,24 @@ export class PartitionStream {
       sessions: this.#sessions.snapshot(),
       daily: [...this.#daily.values()].map(({ dirty: _dirty, ...row }) => row),
       totals: this.totals,
+      filter: filter.head,
     });
     const head = Buffer.from(json, 'utf8');
-    const filter = this.#dedupe.snapshot();
-    const out = new Uint8Array(4 + head.byteLength + filter.byteLength);
-    new DataView(out.buffer).setUint32(0, head.byteLength, true);
-    out.set(head, 4);
-    out.set(filter, 4 + head.byteLength);
-    return out;
+    const main = new Uint8Array(4 + head.byteLength);
+    new DataView(main.buffer).setUint32(0, head.byteLength, true);
+    main.set(head, 4);
+    return { main, parts: filter.parts };
   }
 
-  static restore(bytes: Uint8Array, settings: StreamSettings): PartitionStream {
-    const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-    const state = JSON.parse(Buffer.from(bytes.subarray(4, 4 + length)).toString('utf8'));
-    if (state.version !== 1) throw new Error(`unknown checkpoint version ${state.version}`);
+  /**
+   * The stream a checkpoint holds: `main` and its parts' bytes in order. Version 1 (before parts:
+   * the filter's bytes follow the JSON in `main`) is still read.
+   */
+  static restore(main: Uint8Array, parts: readonly Uint8Array[], settings: StreamSettings): PartitionStream {
+    const length = new DataView(main.buffer, main.byteOffset, main.byteLength).getUint32(0, true);
+    const state = JSON.parse(Buffer.from(main.subarray(4, 4 + length)).toString('utf8'));
+    if (state.version !== 1 && state.version !== 2)
+      throw new Error(`unknown checkpoint version ${state.version}`);
     const s = new PartitionStream(state.partition, settings);
     s.offset = BigInt(state.offset);
     s.#maxEventTime = state.maxEventTime ?? Number.NEGATIVE_INFINITY;
@@ -284,7 +297,10 @@ export class PartitionStream {
     s.#sessions = s.#newSessionizer(state.sessions);
     for (const d of state.daily as DailyCountRow[]) s.#daily.set(`${d.site_id}\u0000${d.day}`, d);
     Object.assign(s.totals, state.totals);
-    s.#dedupe = DedupeFilter.restore(bytes.subarray(4 + length));
+    s.#dedupe =
+      state.version === 1
+        ? DedupeFilter.restore(main.subarray(4 + length))
+        : DedupeFilter.fromParts(state.filter, parts);
     return s;
   }
 }

@@ -60,7 +60,8 @@ const DRAINED_COMMIT_MS = 1_000;
 
 /**
  * What a commit made durable: offsets `from`..`offset`, written as `files` whole files of `bytes`
- * in all, and a state checkpoint of `stateBytes`.
+ * in all, and a state checkpoint of which it wrote `stateBytes` (the parts it did not change are
+ * earlier commits' files).
  */
 export interface Committed {
   readonly from: bigint;
@@ -130,7 +131,7 @@ export class PartitionTask {
     const claimed = await log.claim();
     await deps.sink.claim(topic, partition, dir, claimed.epoch, deps.owner);
     const stream = claimed.state
-      ? PartitionStream.restore(claimed.state, deps.settings)
+      ? PartitionStream.restore(claimed.state.main, claimed.state.parts, deps.settings)
       : new PartitionStream(partition, deps.settings);
     return new PartitionTask(deps, topic, partition, log, claimed.epoch, stream);
   }
@@ -325,7 +326,7 @@ export class PartitionTask {
     const taking = this.#lake.take();
     // Awaited below, after the earlier commit; a failure before then is that await's, not unhandled.
     taking.catch(() => {});
-    const state = this.#stream.snapshot();
+    const state = this.#stream.snapshot((key) => this.#log.stores(key));
     const offset = this.#stream.offset;
     const from = this.#committing + 1n;
     this.#committing = offset;
@@ -339,14 +340,14 @@ export class PartitionTask {
       await pgWrite;
       await Promise.all(deadLetters);
       const files = await taking;
-      await this.#log.commit(offset, state, files);
+      const { stateBytes } = await this.#log.commit(offset, state, files);
       this.committed = offset;
       return {
         from,
         offset,
         files: files.length,
         bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0),
-        stateBytes: state.byteLength,
+        stateBytes,
       };
     })();
     this.#commit = commit;
