@@ -13,7 +13,10 @@
 //      catch-up: the CPU /proc/stat counts beyond the processor's, that of this instance's Kafka,
 //      HDFS and PostgreSQL processes (infraStatus, with their children), and how busy the cores
 //      were. A line sums what the commits wrote to HDFS (lake files and checkpoints, from the
-//      processor's line per commit) against the size of the final lake files.
+//      processor's line per commit) against the size of the final lake files. Then, not a
+//      target, --rate events/s for --steady-seconds into the same topic, from the next hour of
+//      receipt: what each commit writes to HDFS (checkpoint, lake files) once the processor holds
+//      the catch-up's ids, as a site that has run for a while.
 //   2. freshness: a real collector and a processor on a fresh topic; --rate events/s posted to the
 //      collector for --seconds, each from a new visitor; click-to-PostgreSQL latency per event =
 //      the time from the POST until its visitor's row is in realtime.live_visitors (polled every
@@ -30,7 +33,7 @@ import { createPool, type Pool } from '@clickstream/infra/postgres';
 import { cpuSeconds, treeCpuSeconds } from '@clickstream/infra/processes';
 import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { type FileStatus, WebHdfsClient } from '@clickstream/infra/webhdfs';
-import { lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
+import { type CollectedEvent, lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
 import { privateInstance } from '../infra/test/global-setup.ts';
 import { syntheticTraffic } from '../processor/test/helpers.ts';
 import { fmt, table } from './table.ts';
@@ -40,6 +43,9 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '1000000' },
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '30' },
+    // After the catch-up, --rate events/s for this long into the same topic: what a commit writes
+    // once the processor holds the catch-up's ids (0: skip).
+    'steady-seconds': { type: 'string', default: '30' },
     // Writes a V8 CPU profile of the catching-up processor to this folder (node --cpu-prof).
     profile: { type: 'string' },
     'skip-freshness': { type: 'boolean', default: false },
@@ -50,6 +56,7 @@ const { values: args } = parseArgs({
 const EVENTS = Number(args.events);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
+const STEADY_SECONDS = Number(args['steady-seconds']);
 const log = (line: string) => console.log(`[bench] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -263,12 +270,11 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
     )
   ).rows as Array<Record<string, string>>;
   // What the commits wrote to HDFS, from the processor's line per commit.
-  const written = { lake: 0, checkpoints: 0, commits: 0 };
-  for (const m of p.output().matchAll(/lake file\(s\) written, (\d+) KiB; checkpoint (\d+) KiB/g)) {
-    written.lake += Number(m[1]) / 1024;
-    written.checkpoints += Number(m[2]) / 1024;
-    written.commits++;
-  }
+  const written = commitsWritten(p.output());
+  const steady =
+    STEADY_SECONDS > 0
+      ? await steadyAfter(events, p, e.kafkaBrokers, kafka, topics.events, pool, schema)
+      : null;
   await p.stop();
   const lake = lakeLayout(env.LAKE_ROOT);
   const eventFiles = await walkFiles(hdfs, lake.eventsDir);
@@ -300,16 +306,84 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
     dedupe: state,
   };
   log(
-    `written to HDFS by ${written.commits} commits: lake files ${fmt(written.lake)} MiB ` +
+    `written to HDFS by ${written.commits} commits: lake files ${fmt(written.lake / 1024)} MiB ` +
       `(${fmt((result.eventBytes + result.sessionBytes) / 1024 / 1024)} MiB in the final files: a growing file is written whole at each commit), ` +
-      `checkpoints ${fmt(written.checkpoints)} MiB`,
+      `checkpoints ${fmt(written.checkpoints / 1024)} MiB`,
   );
   log(
     `processor: ${fmt(result.eventsPerSecond)} events/s (${processing.toFixed(1)} s from its first applied offset, ` +
       `${result.wall.toFixed(1)} s with start-up), peak RSS ${fmt(peak)} MiB, ${result.eventFiles} event files, ` +
       `${result.sessionFiles} session files; duplicate filter ${fmt(Number(state?.ids))} ids in ${fmt(Number(state?.bytes) / 1024 / 1024)} MiB`,
   );
-  return { total, ceiling, result };
+  return { total, ceiling, result, steady };
+}
+
+/** KiB of lake files and checkpoints the commits wrote, from the processor's line per commit. */
+function commitsWritten(output: string) {
+  const written = { lake: 0, checkpoints: 0, commits: 0 };
+  for (const m of output.matchAll(/lake file\(s\) written, (\d+) KiB; checkpoint (\d+) KiB/g)) {
+    written.lake += Number(m[1]);
+    written.checkpoints += Number(m[2]);
+    written.commits++;
+  }
+  return written;
+}
+
+/**
+ * A live site after the catch-up: --rate events/s for --steady-seconds into the same topic, from the
+ * next hour of receipt on (the catch-up's hours are then done, as on a site running for a day);
+ * returns what the commits meanwhile wrote, per commit.
+ */
+async function steadyAfter(
+  events: readonly CollectedEvent[],
+  p: Service,
+  brokers: readonly string[],
+  kafka: ReturnType<typeof createKafka>,
+  topic: string,
+  pool: Pool,
+  schema: string,
+) {
+  const mark = p.output().length;
+  let lastReceived = 0;
+  for (const ev of events) lastReceived = Math.max(lastReceived, Date.parse(ev.receivedAt));
+  const from = Math.ceil((lastReceived + 1) / 3_600_000) * 3_600_000;
+  const trickle = syntheticTraffic(43, RATE * STEADY_SECONDS, 2_000).map((ev, i) => {
+    const t = from + Math.floor((i * 1000) / RATE);
+    return { ...ev, timestamp: new Date(t).toISOString(), receivedAt: new Date(t + 150).toISOString() };
+  });
+  log(`steady: ${fmt(RATE)} events/s for ${STEADY_SECONDS} s into the same topic`);
+  const producer = new FastEventProducer({ brokers: [...brokers], clientId: 'bench-steady' });
+  await producer.connect();
+  const t0 = performance.now();
+  const perTick = Math.max(1, Math.round(RATE / 10));
+  for (let i = 0, tick = 0; i < trickle.length; i += perTick, tick++) {
+    const slice = trickle
+      .slice(i, i + perTick)
+      .map((ev) => ({ key: partitionKey(ev), value: JSON.stringify(ev) }));
+    await producer.send(topic, slice);
+    const wait = t0 + (tick + 1) * 100 - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await producer.disconnect();
+  const ends = new Map(
+    (await kafka.admin().fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high) - 1n]),
+  );
+  for (;;) {
+    const { rows } = await pool.query(
+      `SELECT kafka_partition, committed_offset FROM ${schema}.partition_state`,
+    );
+    if (rows.every((r) => BigInt(r.committed_offset ?? -1) === ends.get(Number(r.kafka_partition)))) break;
+    await sleep(200);
+  }
+  const written = commitsWritten(p.output().slice(mark));
+  const [state] = (await pool.query(`SELECT sum(dedupe_ids)::bigint AS ids FROM ${schema}.partition_state`))
+    .rows as Array<Record<string, string>>;
+  log(
+    `steady: ${written.commits} commits wrote ${fmt(written.lake)} KiB of lake files and ${fmt(written.checkpoints)} KiB of checkpoints ` +
+      `(per commit ${fmt(written.lake / Math.max(1, written.commits))} and ${fmt(written.checkpoints / Math.max(1, written.commits))} KiB); ` +
+      `the duplicate filter holds ${fmt(Number(state?.ids))} ids`,
+  );
+  return { events: trickle.length, ...written, ids: Number(state?.ids) };
 }
 
 async function freshness(e: Endpoints, pool: Pool) {
@@ -517,6 +591,21 @@ async function main() {
       '',
       `${(100 * r.machineBusy).toFixed(0)}% of ${availableParallelism()} cores busy; ${r.servicesPerEvent.map((x) => `${x.name} ${x.us.toFixed(1)}`).join(', ')} us/event`,
     ]);
+    // Not a target: what a commit writes to HDFS once the processor holds many ids.
+    if (up.steady) {
+      const per = (kib: number) => fmt(kib / Math.max(1, up.steady?.commits ?? 1));
+      rows.push([
+        `... then ${fmt(RATE)} events/s for ${STEADY_SECONDS} s, from a new hour of receipt`,
+        fmt(up.steady.events),
+        String(STEADY_SECONDS),
+        '',
+        '',
+        '',
+        '',
+        '',
+        `per commit: checkpoint ${per(up.steady.checkpoints)} KiB, lake files ${per(up.steady.lake)} KiB (${up.steady.commits} commits; filter ${fmt(up.steady.ids)} ids)`,
+      ]);
+    }
     if (!args['skip-freshness'])
       rows.push([
         `freshness at ${RATE} events/s (collector POST -> PostgreSQL row)`,
