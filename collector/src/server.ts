@@ -1,6 +1,6 @@
 // The collector process: config from the environment, a Kafka producer with acks=all (idempotent,
 // @platformatic/kafka: see infra/src/fast-producer.ts), the geo database, then listen. SIGINT/SIGTERM: stop accepting, finish in-flight requests, flush Kafka.
-import { FastEventProducer } from '@clickstream/infra/fast-producer';
+import { errorText, FastEventProducer } from '@clickstream/infra/fast-producer';
 import { createKafka, ensureTopics, probeKafka } from '@clickstream/infra/kafka';
 import { buildApp } from './app.ts';
 import { ConfigError, readCollectorConfig } from './config.ts';
@@ -15,7 +15,11 @@ async function main() {
     { topic: config.topics.events, partitions: 3 },
     { topic: config.topics.deadLetter, partitions: 1 },
   ]);
-  const producer = new FastEventProducer({ brokers: config.kafkaBrokers, clientId: 'clickstream-collector' });
+  const producer = new FastEventProducer({
+    brokers: config.kafkaBrokers,
+    clientId: 'clickstream-collector',
+    onConnectRetry: (why) => console.log(`collector: no producer id from Kafka yet (${why}); asking again`),
+  });
   await producer.connect();
   const geo = openGeoDatabase(config.geoDbDir);
   const app = buildApp(config, {
@@ -43,7 +47,7 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   console.error(
     err instanceof ConfigError ? `collector: ${message}` : `collector: failed to start: ${message}`,
   );

@@ -19,7 +19,14 @@
 //   fresh metadata, a new producer id and sequence numbers. A send that failed but was stored may
 //   then be stored twice; it was not acknowledged, so its client retries it anyway, and the
 //   processor drops copies by messageId.
-import { compatibilityPartitioner, type MessageToProduce, ProduceAcks, Producer } from '@platformatic/kafka';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  compatibilityPartitioner,
+  type MessageToProduce,
+  ProduceAcks,
+  Producer,
+  UserError,
+} from '@platformatic/kafka';
 import type { OutgoingMessage } from './kafka.ts';
 
 export interface FastProducerOptions {
@@ -29,6 +36,17 @@ export interface FastProducerOptions {
   readonly timeoutMs?: number;
   /** Retries of a failed request before send() rejects (default 2, 250 ms apart). */
   readonly retries?: number;
+  /** How long connect() asks again while the cluster gives no producer id (default 30 s). */
+  readonly connectWaitMs?: number;
+  /** Told of each failed try that connect() follows with another, a second later. */
+  readonly onConnectRetry?: (why: string) => void;
+}
+
+/** An error's message, and those it aggregates (the library's "initProducerId failed 3 times."). */
+export function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const inner = err instanceof AggregateError ? [...new Set(err.errors.map((e) => errorText(e)))] : [];
+  return inner.length > 0 ? `${err.message} (${inner.join('; ')})` : err.message;
 }
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
@@ -85,9 +103,26 @@ export class FastEventProducer {
     }
   }
 
-  /** Asks the cluster for a producer id now, so that a broker that is down fails at startup. */
+  /**
+   * Asks the cluster for a producer id now, so that a broker that is down fails at startup. A
+   * cluster that has just started may have none to give for a while (a broker gets them from the
+   * controller): it is asked again each second, on a new producer, for up to `connectWaitMs`.
+   */
   async connect(): Promise<void> {
-    await this.#producer.initIdempotentProducer({});
+    const deadline = Date.now() + (this.#opts.connectWaitMs ?? 30_000);
+    for (;;) {
+      try {
+        await this.#producer.initIdempotentProducer({});
+        return;
+      } catch (err) {
+        if (err instanceof UserError || Date.now() + 1_000 > deadline) throw err;
+        this.#opts.onConnectRetry?.(errorText(err));
+        await sleep(1_000);
+        const old = this.#producer;
+        this.#producer = FastEventProducer.#create(this.#opts);
+        old.close().catch(() => {});
+      }
+    }
   }
 
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<unknown> {

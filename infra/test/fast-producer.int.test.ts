@@ -1,10 +1,11 @@
 // The collector's producer (@platformatic/kafka underneath) against the real broker: a key lands on
 // the same partition as with kafkajs (Java's murmur2 rule), overlapping sends are all stored (the
 // client alone acknowledges some it never stored: see fast-producer.ts), in order, headers and values
-// intact, and a closed producer refuses instead of losing.
+// intact, a cluster with no producer id to give is asked again, and a closed producer refuses
+// instead of losing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { FastEventProducer } from '../src/fast-producer.ts';
+import { errorText, FastEventProducer } from '../src/fast-producer.ts';
 import {
   createKafka,
   EventProducer,
@@ -13,6 +14,7 @@ import {
   type IncomingBatch,
   startConsumer,
 } from '../src/kafka.ts';
+import { freePorts } from './global-setup.ts';
 
 const { kafkaBrokers } = inject('infra');
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'fast-producer-test', logLevel: 'nothing' });
@@ -96,6 +98,28 @@ describe('FastEventProducer (real broker)', () => {
       expect(values).toEqual(Array.from({ length: 40 }, (_, s) => s * 5 + i));
     }
     expect(seen.find((r) => r.value === '37')?.header).toBe('send-7');
+  });
+
+  it('asks again for a producer id until connectWaitMs, saying why, then fails with the causes', async () => {
+    const [closed] = await freePorts(1);
+    const retries: string[] = [];
+    const producer = new FastEventProducer({
+      brokers: [`127.0.0.1:${closed}`],
+      clientId: 'fast-producer-waits',
+      timeoutMs: 500,
+      connectWaitMs: 3_000,
+      onConnectRetry: (why) => retries.push(why),
+    });
+    const t0 = Date.now();
+    const failed = await producer.connect().then(
+      () => null,
+      (err: unknown) => errorText(err),
+    );
+    expect(failed).toMatch(/initProducerId failed \d+ times\. \(.*ECONNREFUSED/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2_000);
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(retries[0]).toMatch(/ECONNREFUSED/);
+    await producer.disconnect();
   });
 
   it('refuses sends after disconnect', async () => {
