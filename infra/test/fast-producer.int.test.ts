@@ -115,10 +115,12 @@ describe('FastEventProducer (real broker)', () => {
       () => null,
       (err: unknown) => errorText(err),
     );
-    expect(failed).toMatch(/initProducerId failed \d+ times\. \(.*ECONNREFUSED/);
+    expect(failed).toMatch(
+      /^initProducerId failed \d+ times\. \(Cannot connect to any broker\. \(Connection to 127\.0\.0\.1:\d+ failed/,
+    );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2_000);
-    expect(retries.length).toBeGreaterThanOrEqual(2);
-    expect(retries[0]).toMatch(/ECONNREFUSED/);
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(retries[0]).toMatch(/Cannot connect to any broker/);
     await producer.disconnect();
   });
 
