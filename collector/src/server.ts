@@ -1,6 +1,7 @@
 // The collector process: config from the environment, a Kafka producer with acks=all (idempotent,
 // @platformatic/kafka: see infra/src/fast-producer.ts), the geo database, then listen. SIGINT/SIGTERM: stop accepting, finish in-flight requests, flush Kafka.
-import { errorText, FastEventProducer } from '@clickstream/infra/fast-producer';
+import { errorText } from '@clickstream/infra/errors';
+import { FastEventProducer } from '@clickstream/infra/fast-producer';
 import { createKafka, ensureTopics, probeKafka } from '@clickstream/infra/kafka';
 import { buildApp } from './app.ts';
 import { ConfigError, readCollectorConfig } from './config.ts';

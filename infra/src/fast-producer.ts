@@ -27,6 +27,7 @@ import {
   Producer,
   UserError,
 } from '@platformatic/kafka';
+import { errorText } from './errors.ts';
 import type { OutgoingMessage } from './kafka.ts';
 
 export interface FastProducerOptions {
@@ -40,13 +41,6 @@ export interface FastProducerOptions {
   readonly connectWaitMs?: number;
   /** Told of each failed try that connect() follows with another, a second later. */
   readonly onConnectRetry?: (why: string) => void;
-}
-
-/** An error's message, and those it aggregates (the library's "initProducerId failed 3 times."). */
-export function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const inner = err instanceof AggregateError ? [...new Set(err.errors.map((e) => errorText(e)))] : [];
-  return inner.length > 0 ? `${err.message} (${inner.join('; ')})` : err.message;
 }
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;

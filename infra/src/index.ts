@@ -9,7 +9,7 @@ export {
   REPO_ROOT,
   readInfraConfig,
 } from './config.ts';
-export { causeCode, InfraError } from './errors.ts';
+export { causeCode, errorText, InfraError } from './errors.ts';
 export { dataNodeRole, hdfsProcesses } from './hdfs-server.ts';
 export {
   hdfsUp,

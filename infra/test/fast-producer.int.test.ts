@@ -5,7 +5,8 @@
 // instead of losing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { errorText, FastEventProducer } from '../src/fast-producer.ts';
+import { errorText } from '../src/errors.ts';
+import { FastEventProducer } from '../src/fast-producer.ts';
 import {
   createKafka,
   EventProducer,
