@@ -168,7 +168,8 @@ export class PartitionLog {
       if (!(await this.#create(claim))) continue; // someone wrote that seq meanwhile: look again
       this.#seq = seq;
       this.#state = claim.state;
-      this.#parts = new Map((claim.parts ?? []).map((p) => [p.key, p.path]));
+      const parts = claim.parts ?? [];
+      this.#parts = new Map(parts.map((p) => [p.key, p.path]));
       // Files of commits that never happened (their owner is fenced now).
       await this.#hdfs.delete(`${this.#dir}/tmp`, { recursive: true });
       await this.#deleteStateBut(new Set([claim.state, ...this.#parts.values()]));
@@ -177,7 +178,7 @@ export class PartitionLog {
           ? null
           : {
               main: await this.#hdfs.open(claim.state),
-              parts: await Promise.all((claim.parts ?? []).map((p) => this.#hdfs.open(p.path))),
+              parts: await Promise.all(parts.map((p) => this.#hdfs.open(p.path))),
             };
       return { epoch: seq, offset: BigInt(claim.offset), state };
     }

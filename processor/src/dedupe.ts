@@ -98,6 +98,11 @@ class HashSet64 {
     return littleEndian(out);
   }
 
+  /** Names these ids in a checkpoint: ids only ever join an hour, so an equal key means equal ids. */
+  keyAt(hour: number): string {
+    return `${hour}:${this.size}:${this.sum}`;
+  }
+
   static of(ids: Uint8Array, size: number): HashSet64 {
     let capacity = MIN_CAPACITY;
     while (capacity < size * 2 + 2) capacity *= 2;
@@ -215,7 +220,7 @@ export class DedupeFilter {
     const hours: Array<{ hour: number; size: number; key: string }> = [];
     const parts: StatePart[] = [];
     for (const [hour, table] of this.#hours) {
-      const key = `${hour}:${table.size}:${table.sum}`;
+      const key = table.keyAt(hour);
       hours.push({ hour, size: table.size, key });
       parts.push({ key, bytes: stored(key) ? null : table.ids() });
     }
@@ -236,8 +241,8 @@ export class DedupeFilter {
       if (part.byteLength !== size * 8)
         throw new Error(`checkpoint part ${key} has ${part.byteLength} bytes, expected ${size * 8}`);
       const table = HashSet64.of(part, size);
-      if (`${hour}:${table.size}:${table.sum}` !== key)
-        throw new Error(`checkpoint part ${key} holds other ids (${hour}:${table.size}:${table.sum})`);
+      if (table.keyAt(hour) !== key)
+        throw new Error(`checkpoint part ${key} holds other ids (${table.keyAt(hour)})`);
       filter.#hours.set(hour, table);
     }
     return filter;
