@@ -16,6 +16,9 @@
 //   PROCESSOR_COMMIT_MS             10000                lake files, checkpoint and offsets commit at least this often
 //   PROCESSOR_COMMIT_ROWS           50000                ... or when this many rows wait for the lake
 //                                                        (and a backlog commits once it is read to the end)
+//   PROCESSOR_REWRITE_RATIO         10                   past COMMIT_MS, a commit waits while it would write again more
+//                                                        than this many lake rows per new row (files over 20,000 rows)...
+//   PROCESSOR_COMMIT_MAX_MS         120000               ... but never longer than this (commit-policy.ts)
 //   PROCESSOR_FILE_BYTES            16777216 (16 MiB)    a lake file takes new rows until it is this big
 //   PROCESSOR_OPEN_FILES            8                    growing lake files kept in memory per table and partition
 //   PROCESSOR_HEARTBEAT_FILE        (none)               touched about once a second while the main loop runs
@@ -42,6 +45,8 @@ export interface ProcessorConfig {
   readonly flushMs: number;
   readonly commitMs: number;
   readonly commitRows: number;
+  readonly rewriteRatio: number;
+  readonly commitMaxMs: number;
   readonly fileBytes: number;
   readonly openFiles: number;
   readonly heartbeatFile: string | undefined;
@@ -90,6 +95,8 @@ export function readProcessorConfig(env: Env = process.env): ProcessorConfig {
     flushMs: int(env, 'PROCESSOR_FLUSH_MS', 250, 10),
     commitMs: int(env, 'PROCESSOR_COMMIT_MS', 10_000, 100),
     commitRows: int(env, 'PROCESSOR_COMMIT_ROWS', 50_000, 1),
+    rewriteRatio: int(env, 'PROCESSOR_REWRITE_RATIO', 10, 1),
+    commitMaxMs: int(env, 'PROCESSOR_COMMIT_MAX_MS', 120_000, 100),
     fileBytes: int(env, 'PROCESSOR_FILE_BYTES', 16 * 1024 * 1024, 1024),
     openFiles: int(env, 'PROCESSOR_OPEN_FILES', 8, 1),
     heartbeatFile: env.PROCESSOR_HEARTBEAT_FILE || undefined,

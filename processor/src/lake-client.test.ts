@@ -3,7 +3,7 @@
 // instead of leaving the event out.
 import { LAKE_COLUMNS, lakeLayout, toLakeRow } from '@clickstream/schema';
 import { parquetReadObjects } from 'hyparquet';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { syntheticTraffic } from '../test/helpers.ts';
 import { LakeWorker } from './lake-client.ts';
 
@@ -55,6 +55,51 @@ describe('LakeWorker', () => {
     expect(Object.keys((await read(first[0]!.bytes))[0] ?? {})).toEqual(LAKE_COLUMNS.map((c) => c.name));
     client.close();
   }, 60_000);
+
+  it('reports the rows a commit would write again: those of the growing files it adds to', async () => {
+    const at = (hour: number, i: number) => {
+      const [ev] = syntheticTraffic(10 + i, 1);
+      const time = new Date(Date.UTC(2026, 11, 1, hour, 30)).toISOString();
+      return Buffer.from(
+        JSON.stringify({ ...ev, messageId: `m-${hour}-${i}`, timestamp: time, receivedAt: time }),
+      );
+    };
+    const writer = (partition: number, fileBytes: number) => {
+      const client = worker.open(lake.root, partition, { fileBytes, openFiles: 8 });
+      let offset = 0n;
+      const hand = (hour: number, count: number) => {
+        for (let i = 0; i < count; i++) client.addEvent(offset++, at(hour, i));
+        client.send();
+      };
+      return { client, hand };
+    };
+    const sorted = (files: readonly { rows: number }[]) => files.map((f) => f.rows).sort((a, b) => a - b);
+
+    const { client, hand } = writer(4, 16 * 1024 * 1024);
+    hand(1, 300);
+    hand(2, 5);
+    expect(sorted(await client.take())).toEqual([5, 300]);
+    expect(client.rewriteRows).toBe(0);
+    hand(1, 7); // hour 1's file (300 rows) is rendered again with these; hour 3's is new
+    hand(3, 2);
+    await vi.waitFor(() => expect(client.rewriteRows).toBe(300));
+    hand(2, 1);
+    await vi.waitFor(() => expect(client.rewriteRows).toBe(305));
+    expect(sorted(await client.take())).toEqual([2, 6, 307]);
+    expect(client.rewriteRows).toBe(0);
+    client.close();
+
+    // A full file is not written again: the next rows start a new one.
+    const small = writer(5, 1024);
+    small.hand(1, 300);
+    expect(sorted(await small.client.take())).toEqual([300]);
+    small.hand(1, 7);
+    small.hand(2, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(small.client.rewriteRows).toBe(0);
+    expect(sorted(await small.client.take())).toEqual([1, 7]);
+    small.client.close();
+  });
 
   it('fails the take when a value cannot be read, and the next ones', async () => {
     const client = worker.open(lake.root, 2, settings);

@@ -37,6 +37,7 @@ interface Waiting {
 export class LakeWorker {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, Waiting>();
+  readonly #clients = new Map<number, LakeClient>();
   #nextId = 0;
   #nextSeq = 0;
   #failure: Error | null = null;
@@ -54,6 +55,8 @@ export class LakeWorker {
     this.#worker.unref();
     this.#worker.on('message', (reply: LakeReply) => {
       if (reply.op === 'done') {
+        const client = this.#clients.get(reply.id);
+        if (client) client.rewriteRows = reply.rewriteRows;
         this.#inFlight -= reply.bytes;
         if (this.#inFlight <= MAX_IN_FLIGHT) this.#release();
         return;
@@ -87,10 +90,13 @@ export class LakeWorker {
       partition,
       settings: { fileBytes: settings.fileBytes, openFiles: settings.openFiles },
     });
-    return new LakeClient(this, id);
+    const client = new LakeClient(this, id);
+    this.#clients.set(id, client);
+    return client;
   }
 
   post(m: LakeRequest, transfer: ArrayBuffer[] = []): void {
+    if (m.op === 'close') this.#clients.delete(m.id);
     if (this.#failure) return;
     if (m.op === 'events') this.#inFlight += m.bytes.byteLength;
     this.#worker.postMessage(m, transfer);
@@ -142,6 +148,11 @@ export class LakeClient {
   buffered = 0;
   /** Growing files the worker keeps open, as of the last take. */
   openFiles = 0;
+  /**
+   * Rows already in the lake that the next commit would write again, as of the last batch the
+   * worker handled (LakeWriter.rewriteRows).
+   */
+  rewriteRows = 0;
 
   constructor(worker: LakeWorker, id: number) {
     this.#worker = worker;
@@ -193,6 +204,8 @@ export class LakeClient {
     this.buffered = 0;
     return this.#worker.take(this.#id).then(({ files, openFiles }) => {
       this.openFiles = openFiles;
+      // Every batch handed over before the take was reported before it; later ones report next.
+      this.rewriteRows = 0;
       return files;
     });
   }

@@ -37,8 +37,11 @@ export type LakeReply =
       readonly openFiles: number;
     }
   | { readonly op: 'failed'; readonly id: number; readonly seq: number; readonly error: string }
-  /** An `events` message was handled: its bytes are no longer waiting (backpressure). */
-  | { readonly op: 'done'; readonly bytes: number };
+  /**
+   * An `events` message was handled: its bytes are no longer waiting (backpressure), and the
+   * writer's next commit would write `rewriteRows` rows again (LakeWriter.rewriteRows).
+   */
+  | { readonly op: 'done'; readonly id: number; readonly bytes: number; readonly rewriteRows: number };
 
 interface Writer {
   readonly lake: LakeWriter;
@@ -102,6 +105,9 @@ port.on('message', (m: LakeRequest) => {
   } catch (err) {
     if (w) w.failure = describe(err);
   } finally {
-    if (m.op === 'events') port.postMessage({ op: 'done', bytes: m.bytes.byteLength } satisfies LakeReply);
+    if (m.op === 'events') {
+      const rewriteRows = w?.lake.rewriteRows ?? 0;
+      port.postMessage({ op: 'done', id: m.id, bytes: m.bytes.byteLength, rewriteRows } satisfies LakeReply);
+    }
   }
 });

@@ -46,6 +46,11 @@ class TableWriter<Row extends object> {
   readonly #open = new Map<string, OpenFile<Row>>();
   #commits = 0;
   rows = 0;
+  /**
+   * Rows already in the lake that the next commit writes again: those of the growing file of each
+   * folder with rows waiting (a commit renders such a file whole). See commit-policy.ts.
+   */
+  rewriteRows = 0;
 
   constructor(
     columns: readonly ColumnSpec[],
@@ -59,8 +64,10 @@ class TableWriter<Row extends object> {
 
   add(dir: string, offset: bigint, row: Row): void {
     const b = this.#buffered.get(dir);
-    if (!b) this.#buffered.set(dir, { firstOffset: offset, rows: [row] });
-    else {
+    if (!b) {
+      this.#buffered.set(dir, { firstOffset: offset, rows: [row] });
+      this.rewriteRows += this.#continued(dir)?.file.rows ?? 0;
+    } else {
       b.rows.push(row);
       if (b.rows.length >= GROUP_ROWS) {
         this.#fileFor(dir, b.firstOffset).file.appendGroup(b.rows);
@@ -77,8 +84,8 @@ class TableWriter<Row extends object> {
    */
   #fileFor(dir: string, firstOffset: bigint): OpenFile<Row> {
     const interval = this.#commits + 1;
-    let open = this.#open.get(dir);
-    if (!open || (open.lastWrite !== interval && open.file.bytes >= this.#settings.fileBytes)) {
+    let open = this.#continued(dir);
+    if (!open) {
       open = {
         final: `${dir}/${this.#fileName(firstOffset)}`,
         file: new ParquetFile<Row>(this.#columns),
@@ -87,6 +94,14 @@ class TableWriter<Row extends object> {
       this.#open.set(dir, open);
     }
     open.lastWrite = interval;
+    return open;
+  }
+
+  /** The open file of `dir` that this commit interval's rows would go on (not a full one). */
+  #continued(dir: string): OpenFile<Row> | undefined {
+    const open = this.#open.get(dir);
+    if (!open) return undefined;
+    if (open.lastWrite !== this.#commits + 1 && open.file.bytes >= this.#settings.fileBytes) return undefined;
     return open;
   }
 
@@ -101,6 +116,7 @@ class TableWriter<Row extends object> {
     this.#commits++;
     this.#buffered.clear();
     this.rows = 0;
+    this.rewriteRows = 0;
     this.#roll();
     return pending;
   }
@@ -144,6 +160,11 @@ export class LakeWriter {
   /** Rows waiting for the next commit. */
   get buffered(): number {
     return this.#events.rows + this.#sessions.rows;
+  }
+
+  /** Rows already in the lake that the next commit writes again (its growing files' rows). */
+  get rewriteRows(): number {
+    return this.#events.rewriteRows + this.#sessions.rewriteRows;
   }
 
   take(): PendingFile[] {

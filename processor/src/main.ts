@@ -1,7 +1,8 @@
 // The processor process: a Kafka consumer group whose members each own some partitions. For each
 // owned partition a PartitionTask keeps the real-time state, flushes changed rows to PostgreSQL every
 // PROCESSOR_FLUSH_MS, and commits lake files + state checkpoint (HDFS) every PROCESSOR_COMMIT_MS or
-// PROCESSOR_COMMIT_ROWS; only then are the Kafka offsets committed. Delivery guarantee: every
+// PROCESSOR_COMMIT_ROWS (later when that would rewrite big files, commit-policy.ts); only then are
+// the Kafka offsets committed. Delivery guarantee: every
 // offset's event is in the lake and in the metrics exactly once (duplicates by messageId dropped),
 // across crashes, restarts and rebalances; see processor/README.md.
 import { writeFileSync } from 'node:fs';

@@ -17,6 +17,7 @@ import type { IncomingBatch, OutgoingMessage } from '@clickstream/infra/kafka';
 import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { DEAD_LETTER_HEADERS, type LakeLayout, type Topics, toLakeRow } from '@clickstream/schema';
 import { PartitionLog } from './checkpoint.ts';
+import { type CommitSettings, commitDue } from './commit-policy.ts';
 import { decode } from './decode.ts';
 import type { LakeClient, LakeWorker } from './lake-client.ts';
 import type { LakeWriterSettings } from './lake-writer.ts';
@@ -28,10 +29,7 @@ export interface DeadLetterSink {
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<unknown>;
 }
 
-export interface TaskSettings extends StreamSettings, LakeWriterSettings {
-  readonly commitMs: number;
-  readonly commitRows: number;
-}
+export interface TaskSettings extends StreamSettings, LakeWriterSettings, CommitSettings {}
 
 export interface TaskDeps {
   readonly hdfs: WebHdfsClient;
@@ -55,8 +53,6 @@ export interface HandleResult {
 }
 
 const DAY_MS = 86_400_000;
-/** A read backlog commits no sooner than this after its first uncommitted row (see commitDue). */
-const DRAINED_COMMIT_MS = 1_000;
 
 /**
  * What a commit made durable: offsets `from`..`offset`, written as `files` whole files of `bytes`
@@ -286,20 +282,20 @@ export class PartitionTask {
   }
 
   /**
-   * Whether enough waits (rows or time) for a commit, or a backlog was just read to its end: a
-   * processor catching up commits it at once rather than `commitMs` later, so the lake and the
-   * offsets follow as soon as it is caught up. At most once a second (a consumer that keeps up
-   * only just, behind and caught up by turns, must not commit at every fetch).
+   * Whether enough waits (rows or time, commit-policy.ts) for a commit, or a backlog was just read
+   * to its end: a processor catching up commits it at once rather than `commitMs` later, so the
+   * lake and the offsets follow as soon as it is caught up. At most once a second (a consumer that
+   * keeps up only just, behind and caught up by turns, must not commit at every fetch).
    */
   commitDue(): boolean {
     if (this.#firstUncommittedAt === null || this.#commit) return false;
-    const { commitMs, commitRows } = this.#deps.settings;
-    const waited = this.#now() - this.#firstUncommittedAt;
-    return (
-      this.#lake.buffered >= commitRows ||
-      waited >= commitMs ||
-      (this.#drained && waited >= Math.min(commitMs, DRAINED_COMMIT_MS))
-    );
+    const state = {
+      waited: this.#now() - this.#firstUncommittedAt,
+      buffered: this.#lake.buffered,
+      rewriteRows: this.#lake.rewriteRows,
+      drained: this.#drained,
+    };
+    return commitDue(state, this.#deps.settings);
   }
 
   /** Starts a commit when due; resolves when it is durable (null: nothing was due). */
