@@ -271,14 +271,26 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
   ).rows as Array<Record<string, string>>;
   // What the commits wrote to HDFS, from the processor's line per commit.
   const written = commitsWritten(p.output());
-  const steady =
-    STEADY_SECONDS > 0
-      ? await steadyAfter(events, p, e.kafkaBrokers, kafka, topics.events, pool, schema)
-      : null;
-  await p.stop();
   const lake = lakeLayout(env.LAKE_ROOT);
   const eventFiles = await walkFiles(hdfs, lake.eventsDir);
   const sessionFiles = await walkFiles(hdfs, lake.sessionsDir);
+  const lakeBytes = async () =>
+    [...(await walkFiles(hdfs, lake.eventsDir)), ...(await walkFiles(hdfs, lake.sessionsDir))].reduce(
+      (n, f) => n + f.length,
+      0,
+    );
+  let steady = null;
+  if (STEADY_SECONDS > 0) {
+    const before = await lakeBytes();
+    const run = await steadyAfter(events, p, e.kafkaBrokers, kafka, topics.events, pool, schema);
+    // What the steady traffic added to the lake's files, against what its commits wrote.
+    const grown = ((await lakeBytes()) - before) / 1024;
+    log(
+      `steady: the lake grew by ${fmt(grown)} KiB: its commits wrote ${fmt(run.lake / Math.max(1, grown))} times that`,
+    );
+    steady = { ...run, grown };
+  }
+  await p.stop();
   const processing = (finished - firstApplied) / 1000;
   const applying = ((allApplied || finished) - firstApplied) / 1000;
   const result = {
@@ -603,7 +615,8 @@ async function main() {
         '',
         '',
         '',
-        `per commit: checkpoint ${per(up.steady.checkpoints)} KiB, lake files ${per(up.steady.lake)} KiB (${up.steady.commits} commits; filter ${fmt(up.steady.ids)} ids)`,
+        `per commit: checkpoint ${per(up.steady.checkpoints)} KiB, lake files ${per(up.steady.lake)} KiB (${up.steady.commits} commits; filter ${fmt(up.steady.ids)} ids); ` +
+          `lake files written ${fmt(up.steady.lake / Math.max(1, up.steady.grown))} times the lake's growth`,
       ]);
     }
     if (!args['skip-freshness'])
