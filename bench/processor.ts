@@ -4,9 +4,10 @@
 //   1. catch-up: --events synthetic collected events (syntheticTraffic: 20k visitors over about 1.5
 //      hours, with retries, bots, late events, orders) are put into a 3-partition topic first; then
 //      a consume-only kafkajs loop reads them all (the ceiling: what the processor's Kafka client
-//      alone reaches on this topic; the median of --ceiling-rounds, 3), and the real processor (a child process, default settings)
-//      catches up on the same topic: events/s from its first applied offset to the last commit, its
-//      peak RSS (VmHWM), the lake files it wrote and their average size, the duplicate filter's memory;
+//      alone reaches on this topic; the median of --ceiling-rounds, 3), and the real processor (a
+//      child process, default settings) catches up on the same topic: events/s from its first
+//      applied offset to the last commit, its peak RSS (VmHWM), the lake files it wrote and their
+//      average size, the duplicate filter's memory;
 //      and, not targets, how long it took until every event was applied (the rest is commits) and
 //      the CPU per event of each loop (the processor's whole process; the loop's own process), less
 //      sensitive to a shared machine than events/s. A row for the rest of the machine during the
@@ -296,7 +297,7 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
     );
   let steady = null;
   if (STEADY_SECONDS > 0) {
-    const before = await lakeBytes();
+    const before = [...eventFiles, ...sessionFiles].reduce((n, f) => n + f.length, 0);
     const run = await steadyAfter(events, p, e.kafkaBrokers, kafka, topics.events, pool, schema);
     // What the steady traffic added to the lake's files, against what its commits wrote.
     const grown = ((await lakeBytes()) - before) / 1024;

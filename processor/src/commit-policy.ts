@@ -26,7 +26,7 @@ export interface CommitSettings {
  */
 export const REWRITE_FLOOR_ROWS = 20_000;
 /** A read backlog commits no sooner than this after its first uncommitted row. */
-export const DRAINED_COMMIT_MS = 1_000;
+const DRAINED_COMMIT_MS = 1_000;
 
 export interface CommitState {
   /** Since the first uncommitted row, in ms. */
