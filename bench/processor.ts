@@ -1,10 +1,13 @@
 // Processor benchmark: `npm run bench:processor [-- --events 1000000 --rate 200 --seconds 30]`.
 //
-// On a private Kafka + HDFS + PostgreSQL (under .infra/bench-processor, started and stopped here):
+// On a private Kafka + HDFS + PostgreSQL (under .infra/bench-processor, started and stopped here;
+// --keep leaves its data and logs), after --hdfs-warmup seconds (30) of the creates, renames and
+// reads a commit makes, so that the just-started NameNode and DataNode are compiled:
 //   1. catch-up: --events synthetic collected events (syntheticTraffic: 20k visitors over about 1.5
 //      hours, with retries, bots, late events, orders) are put into a 3-partition topic first; then
 //      a consume-only kafkajs loop reads them all (the ceiling: what the processor's Kafka client
-//      alone reaches on this topic; the median of --ceiling-rounds, 3), and the real processor (a
+//      alone reaches on this topic, in a process of its own, bench/consume-only.ts; the median of
+//      --ceiling-rounds, 3), and the real processor (a
 //      child process, default settings) catches up on the same topic: events/s from its first
 //      applied offset to the last commit, its peak RSS (VmHWM), the lake files it wrote and their
 //      average size, the duplicate filter's memory;
@@ -30,7 +33,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, type InfraConfig, infraDown, infraStatus, infraUp, REPO_ROOT } from '@clickstream/infra';
 import { FastEventProducer } from '@clickstream/infra/fast-producer';
-import { createKafka, ensureTopics, startConsumer } from '@clickstream/infra/kafka';
+import { createKafka, ensureTopics } from '@clickstream/infra/kafka';
 import { createPool, type Pool } from '@clickstream/infra/postgres';
 import { cpuSeconds, treeCpuSeconds } from '@clickstream/infra/processes';
 import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
@@ -50,6 +53,12 @@ const { values: args } = parseArgs({
     'steady-seconds': { type: 'string', default: '30' },
     // Rounds of the consume-only loop; the ceiling is their median.
     'ceiling-rounds': { type: 'string', default: '3' },
+    // Seconds of HDFS work (creates, renames, reads, deletes) before anything is timed, so that
+    // the just-started NameNode and DataNode are compiled, as a running HDFS is (0: none).
+    'hdfs-warmup': { type: 'string', default: '30' },
+    // Keeps the private instance's data and logs (the NameNode's request log, PostgreSQL's
+    // table statistics) under .infra/bench-processor after a run that succeeded.
+    keep: { type: 'boolean', default: false },
     // Writes a V8 CPU profile of the catching-up processor to this folder (node --cpu-prof).
     profile: { type: 'string' },
     'skip-freshness': { type: 'boolean', default: false },
@@ -62,6 +71,7 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const STEADY_SECONDS = Number(args['steady-seconds']);
 const CEILING_ROUNDS = Math.max(1, Number(args['ceiling-rounds']));
+const HDFS_WARMUP = Math.max(0, Number(args['hdfs-warmup']));
 const log = (line: string) => console.log(`[bench] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,12 +117,6 @@ function servicesCpu(instance: InfraConfig): Record<ServiceName, number> {
   return out;
 }
 
-/** This process's CPU seconds so far. */
-function ownCpu(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
 async function walkFiles(hdfs: WebHdfsClient, dir: string): Promise<FileStatus[]> {
   const out: FileStatus[] = [];
   let entries: FileStatus[];
@@ -149,6 +153,36 @@ function processorEnv(e: Endpoints, prefix: string, extra: Record<string, string
   };
 }
 
+/**
+ * What a commit does on HDFS, over and over, for HDFS_WARMUP seconds before anything is measured.
+ * A freshly started NameNode and DataNode run interpreted at first: measured on this machine, a
+ * small WebHDFS create cost them about 22 ms of CPU over the first few hundred, and the JIT
+ * compiler threads still took 40% of their CPU after 800. Production HDFS is warm.
+ */
+async function warmHdfs(hdfs: WebHdfsClient): Promise<void> {
+  if (HDFS_WARMUP === 0) return;
+  const t0 = performance.now();
+  const dir = `/bench-warmup-${Date.now()}`;
+  const big = new Uint8Array(8 << 20).map((_, i) => (i * 2_654_435_761) >>> 24);
+  const small = big.subarray(0, 4096);
+  let creates = 0;
+  for (let round = 0; performance.now() - t0 < HDFS_WARMUP * 1000; round++) {
+    await hdfs.mkdirs(`${dir}/${round}`);
+    for (let i = 0; i < 50; i++, creates++) {
+      const path = `${dir}/${round}/${i}`;
+      await hdfs.create(`${path}.tmp`, i % 25 === 0 ? big : small, { overwrite: true });
+      await hdfs.rename(`${path}.tmp`, path, { overwrite: true });
+      await hdfs.getFileStatus(path);
+      if (i % 10 === 0) await hdfs.listStatus(`${dir}/${round}`);
+    }
+    await hdfs.delete(`${dir}/${round}`, { recursive: true });
+  }
+  await hdfs.delete(dir, { recursive: true });
+  log(
+    `HDFS warmed: ${fmt(creates)} creates, renames and reads in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}
+
 async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
   const prefix = `bench${Date.now()}`;
   const topics = topicNames(prefix);
@@ -158,6 +192,7 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
     { topic: topics.deadLetter, partitions: 1 },
   ]);
 
+  await warmHdfs(hdfs);
   let t0 = performance.now();
   const events = syntheticTraffic(42, EVENTS, 20_000);
   log(`generated ${fmt(events.length)} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -184,38 +219,17 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
   // 410k events/s between runs): the ceiling is the median of CEILING_ROUNDS, each a new group.
   const rounds: Array<{ eventsPerSecond: number; seconds: number; cpuPerEvent: number }> = [];
   for (let round = 0; round < CEILING_ROUNDS; round++) {
-    let seen = 0;
-    let first = 0;
-    let last = 0;
-    let cpuFirst = 0;
-    let cpuLast = 0;
-    let resolveDone = () => {};
-    const done = { promise: new Promise<void>((r) => (resolveDone = r)) };
-    const consumer = await startConsumer(kafka, {
-      groupId: `${prefix}-consume-only-${round}`,
-      topics: [topics.events],
-      manualCommit: true,
-      partitionsConsumedConcurrently: 4,
-      handleBatch: async (b) => {
-        if (first === 0) {
-          first = performance.now();
-          cpuFirst = ownCpu();
-        }
-        seen += b.messages.length;
-        if (seen >= total && last === 0) {
-          last = performance.now();
-          cpuLast = ownCpu();
-          resolveDone();
-        }
-      },
+    const loop = spawnService('consume-only', join(REPO_ROOT, 'bench', 'consume-only.ts'), {
+      KAFKA_BROKERS: e.kafkaBrokers.join(','),
+      CONSUME_TOPIC: topics.events,
+      CONSUME_GROUP: `${prefix}-consume-only-${round}`,
+      CONSUME_EVENTS: String(total),
     });
-    await done.promise;
-    await consumer.stop();
-    rounds.push({
-      eventsPerSecond: total / ((last - first) / 1000),
-      seconds: (last - first) / 1000,
-      cpuPerEvent: ((cpuLast - cpuFirst) / total) * 1e6,
-    });
+    const code = await loop.exited;
+    const line = /^consume-only (\{.*\})$/m.exec(loop.output());
+    if (code !== 0 || !line)
+      throw new Error(`the consume-only loop failed (exit ${code}):\n${loop.output()}`);
+    rounds.push(JSON.parse(line[1] as string));
   }
   const ceiling = [...rounds].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond)[
     Math.floor(rounds.length / 2)
@@ -542,7 +556,7 @@ async function main() {
   let succeeded = false;
   const cleanup = async () => {
     await infraDown(instance, log);
-    if (succeeded) rmSync(instance.stateDir, { recursive: true, force: true });
+    if (succeeded && !args.keep) rmSync(instance.stateDir, { recursive: true, force: true });
     else log(`state and logs kept in ${instance.stateDir}`);
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
