@@ -38,7 +38,7 @@ import { createPool, type Pool } from '@clickstream/infra/postgres';
 import { cpuSeconds, treeCpuSeconds } from '@clickstream/infra/processes';
 import { type Service, spawnService, waitForHttpOk } from '@clickstream/infra/services';
 import { type FileStatus, WebHdfsClient } from '@clickstream/infra/webhdfs';
-import { type CollectedEvent, lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
+import { lakeLayout, partitionKey, topicNames } from '@clickstream/schema';
 import { privateInstance } from '../infra/test/global-setup.ts';
 import { syntheticTraffic } from '../processor/test/helpers.ts';
 import { fmt, table } from './table.ts';
@@ -183,16 +183,13 @@ async function warmHdfs(hdfs: WebHdfsClient): Promise<void> {
   );
 }
 
-async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
-  const prefix = `bench${Date.now()}`;
-  const topics = topicNames(prefix);
-  const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'bench-processor', logLevel: 'nothing' });
-  await ensureTopics(kafka, [
-    { topic: topics.events, partitions: 3 },
-    { topic: topics.deadLetter, partitions: 1 },
-  ]);
-
-  await warmHdfs(hdfs);
+/**
+ * Generates the synthetic events and puts them into `topic`; returns how many. A function of its
+ * own so that the million events are garbage once it returns: held by the bench's heap through
+ * the catch-up, they made every later garbage collection in the bench process (which polls
+ * PostgreSQL meanwhile) a full one, on the cores the processor is measured on.
+ */
+async function produceTraffic(e: Endpoints, topic: string): Promise<{ total: number; lastReceived: number }> {
   let t0 = performance.now();
   const events = syntheticTraffic(42, EVENTS, 20_000);
   log(`generated ${fmt(events.length)} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -206,13 +203,28 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
       bytes += value.length;
       return { key: partitionKey(ev), value };
     });
-    await producer.send(topics.events, slice);
+    await producer.send(topic, slice);
   }
   await producer.disconnect();
-  const total = events.length;
   log(
-    `produced ${fmt(total)} events (${fmt(bytes / 1024 / 1024)} MiB of JSON) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `produced ${fmt(events.length)} events (${fmt(bytes / 1024 / 1024)} MiB of JSON) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
+  let lastReceived = 0;
+  for (const ev of events) lastReceived = Math.max(lastReceived, Date.parse(ev.receivedAt));
+  return { total: events.length, lastReceived };
+}
+
+async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: WebHdfsClient) {
+  const prefix = `bench${Date.now()}`;
+  const topics = topicNames(prefix);
+  const kafka = createKafka({ brokers: e.kafkaBrokers, clientId: 'bench-processor', logLevel: 'nothing' });
+  await ensureTopics(kafka, [
+    { topic: topics.events, partitions: 3 },
+    { topic: topics.deadLetter, partitions: 1 },
+  ]);
+
+  await warmHdfs(hdfs);
+  const { total, lastReceived } = await produceTraffic(e, topics.events);
 
   // 1. The ceiling: the same client the processor uses, consuming and doing nothing else. A 1 M
   // read is over in a few seconds, so one round swings with whatever else the machine does (24k to
@@ -312,7 +324,7 @@ async function catchUp(instance: InfraConfig, e: Endpoints, pool: Pool, hdfs: We
   let steady = null;
   if (STEADY_SECONDS > 0) {
     const before = [...eventFiles, ...sessionFiles].reduce((n, f) => n + f.length, 0);
-    const run = await steadyAfter(events, p, e.kafkaBrokers, kafka, topics.events, pool, schema);
+    const run = await steadyAfter(lastReceived, p, e.kafkaBrokers, kafka, topics.events, pool, schema);
     // What the steady traffic added to the lake's files, against what its commits wrote.
     const grown = ((await lakeBytes()) - before) / 1024;
     log(
@@ -377,7 +389,8 @@ function commitsWritten(output: string) {
  * returns what the commits meanwhile wrote, per commit.
  */
 async function steadyAfter(
-  events: readonly CollectedEvent[],
+  /** The latest receipt time of the catch-up's events: the steady traffic starts the next hour. */
+  lastReceived: number,
   p: Service,
   brokers: readonly string[],
   kafka: ReturnType<typeof createKafka>,
@@ -386,8 +399,6 @@ async function steadyAfter(
   schema: string,
 ) {
   const mark = p.output().length;
-  let lastReceived = 0;
-  for (const ev of events) lastReceived = Math.max(lastReceived, Date.parse(ev.receivedAt));
   const from = Math.ceil((lastReceived + 1) / 3_600_000) * 3_600_000;
   const trickle = syntheticTraffic(43, RATE * STEADY_SECONDS, 2_000).map((ev, i) => {
     const t = from + Math.floor((i * 1000) / RATE);
