@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CommitState, commitDue, REWRITE_FLOOR_ROWS } from './commit-policy.ts';
+import { Backlog, type CommitState, commitDue, REWRITE_FLOOR_ROWS } from './commit-policy.ts';
 
 const settings = { commitMs: 10_000, commitRows: 50_000, rewriteRatio: 10, commitMaxMs: 120_000 };
 const due = (s: Partial<CommitState>) =>
@@ -47,5 +47,32 @@ describe('commitDue', () => {
     };
     expect(hour({ ...settings, commitMaxMs: settings.commitMs })).toEqual({ commits: 360, timesOver: 181 });
     expect(hour(settings)).toEqual({ commits: 64, timesOver: 17 });
+  });
+});
+
+describe('Backlog', () => {
+  it('is drained when a batch reaches the high watermark after one that ended short', () => {
+    const b = new Backlog();
+    b.batch(99n, 100n); // caught up from the start: no backlog
+    expect(b.drained).toBe(false);
+    b.batch(199n, 1_000n);
+    expect(b.drained).toBe(false);
+    b.batch(999n, 1_000n);
+    expect(b.drained).toBe(true);
+    b.commitStarted();
+    expect(b.drained).toBe(false);
+    b.batch(1_009n, 1_010n); // caught up, a trickle: no commit at every batch
+    expect(b.drained).toBe(false);
+  });
+
+  it('stays a backlog across a commit that began before its last batch', () => {
+    // The catch-up's commit, due by rows, starts between its last two batches; the tail must
+    // still commit at once (before: it waited commitMs, 10 s at the end of the bench's catch-up).
+    const b = new Backlog();
+    b.batch(49_999n, 1_000_000n);
+    b.commitStarted();
+    expect(b.drained).toBe(false);
+    b.batch(999_999n, 1_000_000n);
+    expect(b.drained).toBe(true);
   });
 });

@@ -49,3 +49,36 @@ export function commitDue(s: CommitState, settings: CommitSettings): boolean {
     s.waited >= settings.commitMaxMs
   );
 }
+
+/**
+ * Whether a partition has just read a backlog to its end (CommitState.drained), from its batches:
+ * a batch that ends short of Kafka's high watermark means there is a backlog; a later batch that
+ * reaches it means the backlog is read. A commit takes everything applied so far, but a backlog
+ * still being read when it starts stays one: a catch-up whose commit, due by rows, started between
+ * its last two batches must still commit its tail at once, not `commitMs` later.
+ */
+export class Backlog {
+  /** The latest batch ended short of the high watermark. */
+  #short = false;
+  /** A batch since the last commit began ended short: there was a backlog. */
+  #behind = false;
+  /** ... and a later batch reached the high watermark. */
+  #drained = false;
+
+  get drained(): boolean {
+    return this.#drained;
+  }
+
+  /** After each batch: its last offset and the partition's high watermark (the next offset). */
+  batch(lastOffset: bigint, highWatermark: bigint): void {
+    this.#short = lastOffset + 1n < highWatermark;
+    if (this.#short) this.#behind = true;
+    else if (this.#behind) this.#drained = true;
+  }
+
+  /** A commit began: it takes everything so far. */
+  commitStarted(): void {
+    this.#behind = this.#short;
+    this.#drained = false;
+  }
+}

@@ -17,7 +17,7 @@ import type { IncomingBatch, OutgoingMessage } from '@clickstream/infra/kafka';
 import type { WebHdfsClient } from '@clickstream/infra/webhdfs';
 import { DEAD_LETTER_HEADERS, type LakeLayout, type Topics, toLakeRow } from '@clickstream/schema';
 import { PartitionLog } from './checkpoint.ts';
-import { type CommitSettings, commitDue } from './commit-policy.ts';
+import { Backlog, type CommitSettings, commitDue } from './commit-policy.ts';
 import { decode } from './decode.ts';
 import type { LakeClient, LakeWorker } from './lake-client.ts';
 import type { LakeWriterSettings } from './lake-writer.ts';
@@ -81,10 +81,8 @@ export class PartitionTask {
   /** Last offset a commit was started for (>= committed). */
   #committing: bigint;
   #firstUncommittedAt: number | null = null;
-  /** A batch since the last commit ended behind Kafka's high watermark: there was a backlog. */
-  #behind = false;
-  /** ... and a later batch reached the high watermark: the backlog is read, commit it now. */
-  #drained = false;
+  /** Whether a backlog was just read to its end: commit it now. */
+  readonly #backlog = new Backlog();
   #lastMessageAt: number;
   /** PostgreSQL writes, in order. */
   #writes: Promise<unknown> = Promise.resolve();
@@ -196,10 +194,8 @@ export class PartitionTask {
     }
     this.#lake.send();
     const last = messages.at(-1);
-    if (last !== undefined && highWatermark !== undefined) {
-      if (BigInt(last.offset) + 1n < BigInt(highWatermark)) this.#behind = true;
-      else if (this.#behind) this.#drained = true;
-    }
+    if (last !== undefined && highWatermark !== undefined)
+      this.#backlog.batch(BigInt(last.offset), BigInt(highWatermark));
     if (applied + dead.length > 0) {
       this.#stream.advance();
       this.#lastMessageAt = this.#now();
@@ -293,7 +289,7 @@ export class PartitionTask {
       waited: this.#now() - this.#firstUncommittedAt,
       buffered: this.#lake.buffered,
       rewriteRows: this.#lake.rewriteRows,
-      drained: this.#drained,
+      drained: this.#backlog.drained,
     };
     return commitDue(state, this.#deps.settings);
   }
@@ -327,8 +323,7 @@ export class PartitionTask {
     const from = this.#committing + 1n;
     this.#committing = offset;
     this.#firstUncommittedAt = null;
-    this.#behind = false;
-    this.#drained = false;
+    this.#backlog.commitStarted();
     const deadLetters = [...this.#deadLetters];
     const previous = this.#commit ?? Promise.resolve();
     const commit = (async (): Promise<Committed> => {
