@@ -12,7 +12,8 @@ const need = (name: string) => {
   return value;
 };
 const total = Number(need('CONSUME_EVENTS'));
-const cpuSeconds = () => {
+/** This process's CPU seconds so far (finer than /proc's ticks). */
+const ownCpu = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 };
@@ -35,7 +36,7 @@ const consumer = await startConsumer(kafka, {
   handleBatch: async (b) => {
     if (first === 0) {
       first = performance.now();
-      cpuFirst = cpuSeconds();
+      cpuFirst = ownCpu();
     }
     seen += b.messages.length;
     if (seen >= total) finish();
@@ -43,7 +44,7 @@ const consumer = await startConsumer(kafka, {
 });
 await done;
 const seconds = (performance.now() - first) / 1000;
-const cpu = cpuSeconds() - cpuFirst;
+const cpu = ownCpu() - cpuFirst;
 console.log(
   `consume-only ${JSON.stringify({ eventsPerSecond: total / seconds, seconds, cpuPerEvent: (cpu / total) * 1e6 })}`,
 );

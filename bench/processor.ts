@@ -7,10 +7,9 @@
 //      hours, with retries, bots, late events, orders) are put into a 3-partition topic first; then
 //      a consume-only kafkajs loop reads them all (the ceiling: what the processor's Kafka client
 //      alone reaches on this topic, in a process of its own, bench/consume-only.ts; the median of
-//      --ceiling-rounds, 3), and the real processor (a
-//      child process, default settings) catches up on the same topic: events/s from its first
-//      applied offset to the last commit, its peak RSS (VmHWM), the lake files it wrote and their
-//      average size, the duplicate filter's memory;
+//      --ceiling-rounds, 3), and the real processor (a child process, default settings) catches up
+//      on the same topic: events/s from its first applied offset to the last commit, its peak RSS
+//      (VmHWM), the lake files it wrote and their average size, the duplicate filter's memory;
 //      and, not targets, how long it took until every event was applied (the rest is commits) and
 //      the CPU per event of each loop (the processor's whole process; the loop's own process), less
 //      sensitive to a shared machine than events/s. A row for the rest of the machine during the
